@@ -48,16 +48,21 @@
 //!         unsafe { sg.take_elem() }
 //!     });
 //!     loop {
-//!         let mut q = queue.lock().unwrap();
-//!         if let Some(mut w) = q.dequeue() {
-//!             w.put_elem("hello".to_string());
-//!             let waker = w.complete(true);
-//!             drop(q);
-//!             waker.map(|w| w.wake());
-//!             break;
+//!         // Complete under the lock, wake after unlocking.
+//!         let waker = match queue.lock().unwrap().dequeue() {
+//!             Some(mut w) => {
+//!                 w.put_elem("hello".to_string());
+//!                 w.complete(true)
+//!             }
+//!             None => {
+//!                 std::thread::yield_now();
+//!                 continue;
+//!             }
+//!         };
+//!         if let Some(w) = waker {
+//!             w.wake();
 //!         }
-//!         drop(q);
-//!         std::thread::yield_now();
+//!         break;
 //!     }
 //!     assert_eq!(receiver.join().unwrap().as_deref(), Some("hello"));
 //! });

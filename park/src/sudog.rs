@@ -130,6 +130,8 @@ impl<T> Sudog<T> {
 
 impl<T> fmt::Debug for Sudog<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sudog").field("case", &self.case).finish_non_exhaustive()
+        f.debug_struct("Sudog")
+            .field("case", &self.case)
+            .finish_non_exhaustive()
     }
 }

@@ -103,4 +103,3 @@ fn park_timeout(deadline: Instant) -> Option<()> {
 fn park_timeout(_deadline: Instant) -> Option<()> {
     None
 }
-

@@ -247,6 +247,8 @@ impl<T> Drop for Claimed<'_, T> {
 
 impl<T> fmt::Debug for Claimed<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Claimed").field("case", &self.case()).finish()
+        f.debug_struct("Claimed")
+            .field("case", &self.case())
+            .finish()
     }
 }

@@ -1,0 +1,94 @@
+//! gort's benchmark harness: the `gort-bench` comparison report, and the
+//! workloads it shares with the criterion benches under `benches/`.
+//!
+//! # Adding a section
+//!
+//! A section is a module `src/sections/<name>.rs` with
+//! `pub fn workloads() -> Vec<Workload>`, listed in `src/sections/mod.rs`.
+//! Each [`Workload`] names one job and carries every implementation of it:
+//! gort's ([`Workload::gort`]), the peers' ([`Workload::peer`]), bounds such
+//! as a raw atomic ping-pong ([`Workload::limit`]), and Go's
+//! ([`Workload::go`], when a Go twin exists in `benches/go/<section>/`). An
+//! implementation is a closure that runs `iters` iterations and returns the
+//! [`Measurement`] of the timed part (use [`measure`] or
+//! [`measure_parallel`]).
+//!
+//! ```
+//! use gort_bench::{Workload, measure};
+//!
+//! fn workloads() -> Vec<Workload> {
+//!     vec![Workload::new("demo", "vec-push", "op")
+//!         .gort("gort", |n| measure(|| (0..n).collect::<Vec<u64>>()))
+//!         .peer("std", |n| {
+//!             measure(|| {
+//!                 let mut v = Vec::new();
+//!                 for i in 0..n {
+//!                     v.push(i)
+//!                 }
+//!                 v
+//!             })
+//!         })]
+//! }
+//! let mut cfg = gort_bench::Config::quick();
+//! cfg.reps = 1;
+//! cfg.progress = false;
+//! cfg.sample = std::time::Duration::from_millis(1);
+//! let results = gort_bench::run(workloads(), &cfg);
+//! assert!(results[0].verdict().is_some());
+//! ```
+//!
+//! # How the numbers are taken
+//!
+//! Each implementation is calibrated to a sample of about `Config::sample`,
+//! then the implementations take turns, `Config::reps` times (at least 7), in
+//! a rotating order. The report shows the median ns per iteration, the min–max
+//! range, and the process CPU time per iteration (from `getrusage`, all
+//! threads, so spinning is visible). gort's ratio is best-peer median / gort
+//! median; when the two min–max ranges overlap it is reported as a tie.
+
+pub mod go;
+mod measure;
+pub mod report;
+mod runner;
+pub mod sections;
+mod workload;
+
+pub use measure::{Measurement, measure, process_cpu_time};
+pub use runner::{Config, ImplResult, Sample, Verdict, WorkloadResult, run};
+pub use workload::{Impl, ImplKind, Workload};
+
+use std::sync::Barrier;
+
+/// Runs each job on a thread of its own, releases them together, and measures
+/// from the release until the last one finishes (thread start-up untimed).
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let sum = AtomicU64::new(0);
+/// let jobs: Vec<Box<dyn FnOnce() + Send + '_>> = (0..2)
+///     .map(|_| Box::new(|| { sum.fetch_add(1, Ordering::Relaxed); }) as Box<dyn FnOnce() + Send>)
+///     .collect();
+/// gort_bench::measure_parallel(jobs);
+/// assert_eq!(sum.load(Ordering::Relaxed), 2);
+/// ```
+pub fn measure_parallel<'a>(jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) -> Measurement {
+    let barrier = Barrier::new(jobs.len() + 1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    barrier.wait();
+                    job()
+                })
+            })
+            .collect();
+        measure(|| {
+            barrier.wait();
+            for h in handles {
+                h.join().expect("benchmark thread panicked");
+            }
+        })
+    })
+}
