@@ -1,0 +1,301 @@
+//! The channel itself: Go's `hchan` and the locked halves of `chansend`,
+//! `chanrecv` and `closechan` (runtime/chan.go, go1.23).
+//!
+//! # Invariants (Go's, plus the returned-values rule)
+//!
+//! Under `lock`:
+//! - at least one of `sendq` and `recvq` is empty, except on an unbuffered
+//!   channel where one select waits to send and to receive;
+//! - on a buffered channel, a non-empty buffer implies an empty `recvq`, and a
+//!   buffer with room implies an empty `sendq`;
+//! - once `closed`, both queues are empty and stay empty;
+//! - `returned` holds values that a receive future was handed and dropped
+//!   before returning (DESIGN.md's cancel-safety rule). They are older than
+//!   everything in `buf`, so they are received first; a non-empty `returned`
+//!   implies an empty `recvq` (a return goes straight to a waiting receiver).
+//!
+//! The atomic mirrors (`closed`, `count`, `ready`) are written only under the
+//! lock, with release ordering, before it is released; the lock-free fast
+//! paths of `try_send`/`try_recv` read them with acquire ordering (Go reads
+//! `closed`, `qcount` and `recvq.first`/`sendq.first` atomically).
+
+use crate::sync::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
+use core::task::Waker;
+use gort_park::WaitQ;
+use std::collections::VecDeque;
+use std::ops::{Deref, DerefMut};
+
+/// Go's `hchan`.
+pub(crate) struct Chan<T> {
+    /// Guards `state` (Go: `hchan.lock`).
+    lock: Mutex<()>,
+    state: UnsafeCell<State<T>>,
+    /// Buffer capacity, 0 for unbuffered (Go: `dataqsiz`). Immutable.
+    cap: usize,
+    /// Mirror of `state.closed` (Go: `closed`, read by the fast paths).
+    closed: AtomicBool,
+    /// Mirror: `(values in buf and returned) << 1 | sendq non-empty`.
+    /// `count == 0` is Go's `empty(c)`; `count >> 1` is `len()`.
+    count: AtomicUsize,
+    /// Mirror for Go's `full(c)`: buffered, the number of values in `buf`;
+    /// unbuffered, 1 if `recvq` is non-empty. Full when `ready == cap`
+    /// (buffered) or `ready == 0` (unbuffered).
+    ready: AtomicUsize,
+    /// Live `Sender`s; the last one to go closes the channel.
+    pub(crate) senders: AtomicUsize,
+    /// Live `Receiver`s; the last one to go closes and drains the channel.
+    pub(crate) receivers: AtomicUsize,
+}
+
+/// Everything `lock` guards.
+pub(crate) struct State<T> {
+    /// The ring (Go: `buf`, `sendx`, `recvx`, `qcount`); never holds more
+    /// than `cap` values and never reallocates.
+    pub(crate) buf: VecDeque<T>,
+    /// Values given back by dropped receive futures; received before `buf`.
+    pub(crate) returned: VecDeque<T>,
+    /// Waiting receivers (Go: `recvq`).
+    pub(crate) recvq: WaitQ<T>,
+    /// Waiting senders (Go: `sendq`).
+    pub(crate) sendq: WaitQ<T>,
+    /// Go: `closed != 0`.
+    pub(crate) closed: bool,
+}
+
+// SAFETY: `state` is only touched under `lock`; values of type `T` move
+// between threads through it, which `T: Send` permits.
+unsafe impl<T: Send> Send for Chan<T> {}
+// SAFETY: as above: all shared mutation goes through the lock or atomics.
+unsafe impl<T: Send> Sync for Chan<T> {}
+
+/// The outcome of the locked part of a send.
+pub(crate) enum Sent<T> {
+    /// Buffered, or handed to a receiver whose waker is returned.
+    Done(Option<Waker>),
+    /// Closed; the value comes back.
+    Closed(T),
+    /// Would block; the value comes back.
+    Blocked(T),
+}
+
+/// The outcome of the locked part of a receive.
+pub(crate) enum Received<T> {
+    /// A value, plus the waker of a sender that was completed.
+    Value(T, Option<Waker>),
+    /// Closed and drained.
+    Closed,
+    /// Would block.
+    Blocked,
+}
+
+impl<T> Chan<T> {
+    /// Go's `makechan`: checks the size, then allocates the header and the
+    /// ring in one go (Rust allocates the ring separately; the header is the
+    /// `Arc`).
+    pub(crate) fn new(cap: usize) -> Self {
+        let too_big = cap > isize::MAX as usize
+            || core::alloc::Layout::array::<T>(cap).is_err();
+        assert!(!too_big, "makechan: size out of range (capacity {cap})");
+        Self {
+            lock: Mutex::new(()),
+            state: UnsafeCell::new(State {
+                buf: VecDeque::with_capacity(cap),
+                returned: VecDeque::new(),
+                recvq: WaitQ::new(),
+                sendq: WaitQ::new(),
+                closed: false,
+            }),
+            cap,
+            closed: AtomicBool::new(false),
+            count: AtomicUsize::new(0),
+            ready: AtomicUsize::new(0),
+            senders: AtomicUsize::new(1),
+            receivers: AtomicUsize::new(1),
+        }
+    }
+
+    /// The buffer capacity (Go: `dataqsiz`).
+    #[inline]
+    pub(crate) fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Takes the channel lock.
+    #[inline]
+    pub(crate) fn lock(&self) -> Locked<'_, T> {
+        // No user code runs under this lock, so poisoning can only come from
+        // a panic inside gort itself; the state is consistent at every
+        // unlock, so it is safe to carry on.
+        let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        Locked {
+            chan: self,
+            _guard: guard,
+        }
+    }
+
+    /// Go's `empty(c)`: a receive would block. Lock-free.
+    #[inline]
+    pub(crate) fn empty(&self) -> bool {
+        self.count.load(Ordering::Acquire) == 0
+    }
+
+    /// Go's `full(c)`: a send would block. Lock-free.
+    #[inline]
+    pub(crate) fn full(&self) -> bool {
+        let ready = self.ready.load(Ordering::Acquire);
+        if self.cap == 0 { ready == 0 } else { ready == self.cap }
+    }
+
+    /// Whether the channel is closed. Lock-free.
+    #[inline]
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Values buffered (and returned). Lock-free.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.count.load(Ordering::Acquire) >> 1
+    }
+
+    /// Refreshes the mirrors from `st`; called at every unlock.
+    #[inline]
+    fn publish(&self, st: &State<T>) {
+        let count = ((st.buf.len() + st.returned.len()) << 1) | usize::from(!st.sendq.is_empty());
+        // Only lock holders store, so a relaxed load sees the latest value.
+        if self.count.load(Ordering::Relaxed) != count {
+            self.count.store(count, Ordering::Release);
+        }
+        let ready = if self.cap == 0 {
+            usize::from(!st.recvq.is_empty())
+        } else {
+            st.buf.len()
+        };
+        if self.ready.load(Ordering::Relaxed) != ready {
+            self.ready.store(ready, Ordering::Release);
+        }
+        if st.closed && !self.closed.load(Ordering::Relaxed) {
+            self.closed.store(true, Ordering::Release);
+        }
+    }
+}
+
+impl<T> State<T> {
+    /// The locked part of Go's `chansend` (steps 3 to 6): closed → fail;
+    /// a waiting receiver → hand the value over directly (Go's `send`);
+    /// room in the buffer → buffer it; else report that it would block.
+    #[inline]
+    pub(crate) fn send(&mut self, cap: usize, value: T) -> Sent<T> {
+        if self.closed {
+            return Sent::Closed(value);
+        }
+        if let Some(mut receiver) = self.recvq.dequeue() {
+            receiver.put_elem(value);
+            return Sent::Done(receiver.complete(true));
+        }
+        if self.buf.len() < cap {
+            self.buf.push_back(value);
+            return Sent::Done(None);
+        }
+        Sent::Blocked(value)
+    }
+
+    /// The locked part of Go's `chanrecv` (steps 4 to 7), with returned
+    /// values first: closed and drained → closed; a waiting sender → Go's
+    /// `recv` (unbuffered: take its value; buffered, hence full: take the
+    /// head and put the sender's value at the tail); a buffered value → take
+    /// it; else report that it would block.
+    #[inline]
+    pub(crate) fn recv(&mut self, cap: usize) -> Received<T> {
+        if let Some(v) = self.returned.pop_front() {
+            return Received::Value(v, None);
+        }
+        if self.closed {
+            if self.buf.is_empty() {
+                return Received::Closed;
+            }
+        } else if let Some(mut sender) = self.sendq.dequeue() {
+            let sent = sender.take_elem().expect("a waiting sender carries its value");
+            let v = if cap == 0 {
+                sent
+            } else {
+                let head = self.buf.pop_front().expect("a waiting sender implies a full buffer");
+                self.buf.push_back(sent);
+                head
+            };
+            return Received::Value(v, sender.complete(true));
+        }
+        match self.buf.pop_front() {
+            Some(v) => Received::Value(v, None),
+            None => Received::Blocked,
+        }
+    }
+
+    /// Gives back a value that a dropped receive future had been handed: to
+    /// the first waiting receiver, or to the head of the channel.
+    pub(crate) fn give_back(&mut self, value: T) -> Option<Waker> {
+        if let Some(mut receiver) = self.recvq.dequeue() {
+            receiver.put_elem(value);
+            return receiver.complete(true);
+        }
+        self.returned.push_front(value);
+        None
+    }
+
+    /// The locked part of Go's `closechan`: marks the channel closed and
+    /// completes every waiter unsuccessfully (receivers get nothing, senders
+    /// keep their value). Returns false if it was closed already.
+    pub(crate) fn close(&mut self, wakers: &mut Vec<Waker>) -> bool {
+        if self.closed {
+            return false;
+        }
+        self.closed = true;
+        while let Some(receiver) = self.recvq.dequeue() {
+            wakers.extend(receiver.complete(false));
+        }
+        while let Some(sender) = self.sendq.dequeue() {
+            wakers.extend(sender.complete(false));
+        }
+        true
+    }
+}
+
+/// The channel lock, held; publishes the mirrors when released.
+pub(crate) struct Locked<'a, T> {
+    chan: &'a Chan<T>,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl<T> Deref for Locked<'_, T> {
+    type Target = State<T>;
+
+    #[inline]
+    fn deref(&self) -> &State<T> {
+        // SAFETY: we hold the channel lock, which guards `state`; the
+        // reference cannot outlive the guard.
+        self.chan.state.with(|s| unsafe { &*s })
+    }
+}
+
+impl<T> DerefMut for Locked<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut State<T> {
+        // SAFETY: as above, and `&mut self` makes this the only reference.
+        self.chan.state.with_mut(|s| unsafe { &mut *s })
+    }
+}
+
+impl<T> Drop for Locked<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.chan.publish(self);
+    }
+}
+
+/// Wakes `waker`, if any. Call only after unlocking.
+#[inline]
+pub(crate) fn wake(waker: Option<Waker>) {
+    if let Some(w) = waker {
+        w.wake();
+    }
+}
