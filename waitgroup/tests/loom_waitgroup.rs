@@ -1,0 +1,144 @@
+//! loom models of the WaitGroup protocol: `done`s racing a blocking wait
+//! (with the finished parties' writes visible after it), a `wait()` future
+//! dropped while the last `done` races it (the group must then be reusable,
+//! with no stray semaphore unit), and an async and a blocking waiter
+//! released together.
+//!
+//! The two models with a blocking waiter are `#[ignore]`d until gort-park's
+//! `Sema` gets `fence(SeqCst)` under `cfg(gort_loom)` between its counter
+//! add and its waiter-count read (and between the waiter-count add and the
+//! counter re-check): loom models SeqCst accesses as AcqRel, so without the
+//! fences it reports a lost wake-up that SeqCst rules out on real hardware.
+//! With those two fences (checked on a patched copy of gort-park) every
+//! model here passes; run them with `--include-ignored`.
+//!
+//! Not covered: the misuse checks (they catch races by chance, which loom
+//! would find but Go does not promise), counter overflow, and async
+//! executors (futures are polled by hand with a no-op waker; the blocking
+//! waiter's thread waker is modelled).
+#![cfg(gort_loom)]
+
+use gort_park::sync::{AtomicUsize, Ordering};
+use gort_waitgroup::WaitGroup;
+use loom::thread;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+fn poll_noop<F: Future>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Two parties finish while the main thread waits; the wait returns only
+/// after both, and sees what they wrote.
+#[test]
+#[ignore = "spurious loom deadlock until gort-park's Sema has loom fences (see header)"]
+fn done_races_wait_blocking() {
+    loom::model(|| {
+        let wg = WaitGroup::new();
+        let data = Arc::new(AtomicUsize::new(0));
+        wg.add(2);
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let (wg, data) = (wg.clone(), data.clone());
+                thread::spawn(move || {
+                    data.fetch_add(1, Ordering::Relaxed);
+                    wg.done();
+                })
+            })
+            .collect();
+        wg.wait_blocking();
+        assert_eq!(data.load(Ordering::Relaxed), 2);
+        for w in workers {
+            w.join().unwrap();
+        }
+    });
+}
+
+/// A `wait()` future is polled (registering it), then dropped while the
+/// last `done` races the drop. Afterwards the group is reused: a new wait
+/// must stay pending until the new round's `done`.
+#[test]
+fn dropped_wait_races_done_then_reuse() {
+    loom::model(|| {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let w = wg.clone();
+        let worker = thread::spawn(move || w.done());
+        {
+            let mut fut = pin!(wg.wait());
+            let _ = poll_noop(fut.as_mut());
+        }
+        worker.join().unwrap();
+        assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 0, waiters: 0 }");
+        wg.add(1);
+        let mut fut = pin!(wg.wait());
+        assert!(
+            poll_noop(fut.as_mut()).is_pending(),
+            "a wait returned early"
+        );
+        wg.done();
+        assert!(poll_noop(fut.as_mut()).is_ready());
+    });
+}
+
+/// A blocking waiter and an async one that is dropped after one poll, with
+/// the `done` racing both: the blocking waiter is always released and no
+/// unit is left over.
+#[test]
+#[ignore = "spurious loom deadlock until gort-park's Sema has loom fences (see header)"]
+fn dropped_wait_beside_blocking_waiter() {
+    loom::model(|| {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let w = wg.clone();
+        let waiter = thread::spawn(move || w.wait_blocking());
+        let w = wg.clone();
+        let dropper = thread::spawn(move || {
+            let mut fut = pin!(w.wait());
+            let _ = poll_noop(fut.as_mut());
+        });
+        wg.done();
+        waiter.join().unwrap();
+        dropper.join().unwrap();
+        assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 0, waiters: 0 }");
+        wg.add(1);
+        let mut fut = pin!(wg.wait());
+        assert!(
+            poll_noop(fut.as_mut()).is_pending(),
+            "a wait returned early"
+        );
+    });
+}
+
+/// Two `wait()` futures are each polled once and dropped while the last
+/// `done` races both drops: whatever each drop finds (still registered, or
+/// owed a unit), nothing is left behind.
+#[test]
+fn two_dropped_waits_race_done() {
+    loom::model(|| {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let droppers: Vec<_> = (0..2)
+            .map(|_| {
+                let w = wg.clone();
+                thread::spawn(move || {
+                    let mut fut = pin!(w.wait());
+                    let _ = poll_noop(fut.as_mut());
+                })
+            })
+            .collect();
+        wg.done();
+        for d in droppers {
+            d.join().unwrap();
+        }
+        assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 0, waiters: 0 }");
+        wg.add(1);
+        let mut fut = pin!(wg.wait());
+        assert!(
+            poll_noop(fut.as_mut()).is_pending(),
+            "a wait returned early"
+        );
+    });
+}
