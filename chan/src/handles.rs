@@ -1,7 +1,9 @@
 //! The two ends of a channel, `bounded` (Go's `make(chan T, n)`) and `never`
 //! (Go's nil channel).
 
-use crate::error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::error::{
+    RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
+};
 use crate::hchan::Chan;
 use crate::recv::RecvFuture;
 use crate::send::SendFuture;
@@ -27,10 +29,7 @@ use std::time::{Duration, Instant};
 /// ```
 pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Chan::new(cap));
-    (
-        Sender { chan: chan.clone() },
-        Receiver { chan: Some(chan) },
-    )
+    (Sender { chan: chan.clone() }, Receiver { chan: Some(chan) })
 }
 
 /// A receiver that is never ready (Go: a nil channel): receiving blocks
@@ -93,7 +92,9 @@ impl<T> Sender<T> {
     /// assert_eq!(t.join().unwrap(), Ok(1));
     /// ```
     pub fn send_blocking(&self, value: T) -> Result<(), SendError<T>> {
-        self.chan.send_blocking(value, None).map_err(|e| SendError(e.into_inner()))
+        self.chan
+            .send_blocking(value, None)
+            .map_err(|e| SendError(e.into_inner()))
     }
 
     /// Sends `value` if that can be done without waiting (Go: `select` with

@@ -93,13 +93,17 @@ impl<T> Chan<T> {
     /// ring in one go (Rust allocates the ring separately; the header is the
     /// `Arc`).
     pub(crate) fn new(cap: usize) -> Self {
-        let too_big = cap > isize::MAX as usize
-            || core::alloc::Layout::array::<T>(cap).is_err();
-        assert!(!too_big, "makechan: size out of range (capacity {cap})");
+        // Go: "makechan: size out of range" when elemsize*size overflows or
+        // exceeds what can be allocated; `try_reserve_exact` turns an
+        // allocation failure into a panic instead of an abort.
+        let mut buf = VecDeque::new();
+        if cap > isize::MAX as usize || buf.try_reserve_exact(cap).is_err() {
+            panic!("makechan: size out of range (capacity {cap})");
+        }
         Self {
             lock: Mutex::new(()),
             state: UnsafeCell::new(State {
-                buf: VecDeque::with_capacity(cap),
+                buf,
                 returned: VecDeque::new(),
                 recvq: WaitQ::new(),
                 sendq: WaitQ::new(),
@@ -143,7 +147,11 @@ impl<T> Chan<T> {
     #[inline]
     pub(crate) fn full(&self) -> bool {
         let ready = self.ready.load(Ordering::Acquire);
-        if self.cap == 0 { ready == 0 } else { ready == self.cap }
+        if self.cap == 0 {
+            ready == 0
+        } else {
+            ready == self.cap
+        }
     }
 
     /// Whether the channel is closed. Lock-free.
@@ -215,11 +223,16 @@ impl<T> State<T> {
                 return Received::Closed;
             }
         } else if let Some(mut sender) = self.sendq.dequeue() {
-            let sent = sender.take_elem().expect("a waiting sender carries its value");
+            let sent = sender
+                .take_elem()
+                .expect("a waiting sender carries its value");
             let v = if cap == 0 {
                 sent
             } else {
-                let head = self.buf.pop_front().expect("a waiting sender implies a full buffer");
+                let head = self
+                    .buf
+                    .pop_front()
+                    .expect("a waiting sender implies a full buffer");
                 self.buf.push_back(sent);
                 head
             };

@@ -45,7 +45,9 @@
 //! # Cancel-safety
 //!
 //! Every future is cancel-safe. A dropped [`SendFuture`] either completed or
-//! its value is dropped with it (never half-sent, never delivered later). A
+//! its value is dropped with it (never half-sent, never delivered later);
+//! note that a waiting send is completed by the receiver that takes its
+//! value, so one dropped right after that delivered its value unseen. A
 //! dropped [`RecvFuture`] leaves no waiter behind, and a value a sender had
 //! already handed to it goes back to the channel, ahead of values sent later,
 //! for another receiver: no value is lost and none is received twice. Such a
@@ -87,7 +89,9 @@ mod waiter;
 
 pub(crate) use gort_park::sync;
 
-pub use error::{RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
+pub use error::{
+    RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
+};
 pub use handles::{Receiver, Sender, bounded, never};
 pub use iter::{IntoIter, Iter, TryIter};
 pub use recv::RecvFuture;

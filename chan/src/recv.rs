@@ -71,7 +71,9 @@ impl<T> Chan<T> {
             }
         };
         if success {
-            Ok(waiter.take_elem().expect("a completed receiver holds its value"))
+            Ok(waiter
+                .take_elem()
+                .expect("a completed receiver holds its value"))
         } else {
             Err(RecvTimeoutError::Closed)
         }
@@ -122,7 +124,9 @@ impl<T> Chan<T> {
         if unsafe { waiter.as_mut().cancel(&mut st.recvq) } != Some(true) {
             return;
         }
-        let v = waiter.take_elem().expect("a completed receiver holds its value");
+        let v = waiter
+            .take_elem()
+            .expect("a completed receiver holds its value");
         let waker = st.give_back(v);
         drop(st);
         wake(waker);

@@ -69,7 +69,9 @@ impl<T> Chan<T> {
                 match outcome {
                     Some(success) => success,
                     None => {
-                        let v = waiter.take_elem().expect("a cancelled sender keeps its value");
+                        let v = waiter
+                            .take_elem()
+                            .expect("a cancelled sender keeps its value");
                         return Err(SendTimeoutError::Timeout(v));
                     }
                 }
@@ -79,7 +81,9 @@ impl<T> Chan<T> {
             Ok(())
         } else {
             // Woken by close: Go panics "send on closed channel".
-            let v = waiter.take_elem().expect("a sender woken by close keeps its value");
+            let v = waiter
+                .take_elem()
+                .expect("a sender woken by close keeps its value");
             Err(SendTimeoutError::Closed(v))
         }
     }
@@ -97,11 +101,15 @@ impl<T> Chan<T> {
                 None => Poll::Pending,
                 Some(true) => Poll::Ready(Ok(())),
                 Some(false) => Poll::Ready(Err(SendError(
-                    waiter.take_elem().expect("a sender woken by close keeps its value"),
+                    waiter
+                        .take_elem()
+                        .expect("a sender woken by close keeps its value"),
                 ))),
             };
         }
-        let v = value.take().expect("`SendFuture` polled after it completed");
+        let v = value
+            .take()
+            .expect("`SendFuture` polled after it completed");
         let mut st = self.lock();
         match st.send(self.cap(), v) {
             Sent::Done(waker) => {
@@ -133,8 +141,13 @@ impl<T> Chan<T> {
 /// The future of [`Sender::send`](crate::Sender::send).
 ///
 /// Cancel-safe: dropped before it completes, it leaves no waiter behind and
-/// its value is dropped with it, never delivered later; once it has
-/// completed, the value was buffered or handed to a receiver.
+/// its value is either dropped with it or was already delivered, never
+/// delivered later and never half-sent. A future that is waiting is
+/// completed by the receiver that takes its value (Go's direct handoff), so a
+/// future dropped after that moment but before it was polled again did
+/// deliver its value even though its owner never saw `Ready`. To act on
+/// exactly one of several operations, use gort-select's `select!`, which
+/// commits exactly one case.
 #[must_use = "futures do nothing unless polled"]
 pub struct SendFuture<'a, T> {
     chan: &'a Chan<T>,

@@ -53,7 +53,12 @@ impl<T> Waiter<T> {
     /// [`poll_done`]: Self::poll_done
     /// [`wait`]: Self::wait
     /// [`cancel`]: Self::cancel
-    pub(crate) unsafe fn enqueue(self: Pin<&mut Self>, q: &mut WaitQ<T>, elem: Option<T>, waker: &Waker) {
+    pub(crate) unsafe fn enqueue(
+        self: Pin<&mut Self>,
+        q: &mut WaitQ<T>,
+        elem: Option<T>,
+        waker: &Waker,
+    ) {
         let (claim, sg, queued) = self.parts();
         debug_assert!(!*queued);
         claim.rearm();
