@@ -1,0 +1,201 @@
+//! The published read map (Go's `readOnly`) and how replaced values are
+//! freed.
+//!
+//! Go frees a value replaced lock-free when the garbage collector proves no
+//! reader holds it. Here every operation *pins* the read map it starts from
+//! (one arc-swap load: a debt in a thread-local slot, no write to shared
+//! memory) and keeps the pin until it returns. A value unlinked from an entry
+//! is *retired* onto a published [`ReadOnly`] and freed when that `ReadOnly`
+//! is dropped. Two rules make that sound:
+//!
+//! 1. **Retire onto the newest.** The retirer unlinks the slot (SeqCst), then
+//!    checks (SeqCst) that the read map it pinned is still the published one,
+//!    else it pins the published one afresh, and pushes the slot there. A
+//!    reader that loaded the slot did so (SeqCst) after loading its pin, and
+//!    before the unlink; so in the single SeqCst order its pin is the same read
+//!    map or an older one.
+//! 2. **Older keeps newer alive.** Whenever a new `ReadOnly` is published
+//!    (always under the map's mutex), the one it replaces gets a strong link
+//!    to it ([`ReadOnly::link`]). So a `ReadOnly` is dropped only after every
+//!    older one is, and with it every pin that could still see its retired
+//!    slots.
+//!
+//! Promotions, amendments and `clear` publish new read maps anyway; stores
+//! that only overwrite values in place would not, so after [`ROTATE_AT`]
+//! retirements onto one read map the retirer publishes a copy of it (same
+//! table, same `amended`), which bounds the garbage a read map carries.
+//! Dropping a `ReadOnly` drops its retired values; nothing drops one while the
+//! map's mutex is held (callers keep replaced ones until after unlocking), so
+//! a value's `Drop` may call back into the map.
+
+use crate::entry::{Entry, Slot, Unlinked};
+use crate::hashed::Table;
+use crate::sync::{Arc, ArcCell, AtomicPtr, Mutex, Ordering, ReadGuard};
+use core::marker::PhantomData;
+use core::ptr;
+use std::sync::PoisonError;
+
+/// Retirements onto one read map after which it is republished.
+pub(crate) const ROTATE_AT: usize = 64;
+
+/// A table of the map: key → shared entry (Go's `map[any]*entry`).
+pub(crate) type EntryTable<K, V> = Table<K, Arc<Entry<V>>>;
+
+/// Go's `readOnly`, plus the retired slots and the link to its successor.
+pub(crate) struct ReadOnly<K, V> {
+    /// The read map. Immutable once published (shared by copies made by
+    /// rotation).
+    pub(crate) m: Arc<EntryTable<K, V>>,
+    /// Whether the dirty map holds keys `m` does not.
+    pub(crate) amended: bool,
+    /// Slots retired while this was (or just after it stopped being) the
+    /// published read map; a stack linked through `Slot::next`.
+    retired: AtomicPtr<Slot<V>>,
+    /// The read map published after this one (rule 2).
+    successor: Mutex<Option<Arc<ReadOnly<K, V>>>>,
+}
+
+/// Evidence that the caller holds a pin for `'g`: values loaded from entries
+/// may be borrowed for `'g`.
+#[derive(Clone, Copy)]
+pub(crate) struct Pinned<'g>(PhantomData<&'g ()>);
+
+/// A pinned read map: held by an operation from its start to its return.
+pub(crate) struct Pin<K, V>(ReadGuard<ReadOnly<K, V>>);
+
+impl<K, V> Pin<K, V> {
+    #[inline(always)]
+    pub(crate) fn pinned(&self) -> Pinned<'_> {
+        Pinned(PhantomData)
+    }
+
+    /// The pinned read map as a full `Arc`.
+    pub(crate) fn into_arc(self) -> Arc<ReadOnly<K, V>> {
+        self.0.into_arc()
+    }
+}
+
+impl<K, V> core::ops::Deref for Pin<K, V> {
+    type Target = ReadOnly<K, V>;
+    #[inline(always)]
+    fn deref(&self) -> &ReadOnly<K, V> {
+        &self.0
+    }
+}
+
+impl<K, V> ReadOnly<K, V> {
+    pub(crate) fn new(m: Arc<EntryTable<K, V>>, amended: bool) -> Self {
+        Self {
+            m,
+            amended,
+            retired: AtomicPtr::new(ptr::null_mut()),
+            successor: Mutex::new(None),
+        }
+    }
+
+    /// Links the read map published after this one (rule 2). Called with the
+    /// map's mutex held, once per `ReadOnly`.
+    fn link(&self, next: Arc<Self>) {
+        let mut successor = self.successor.lock().unwrap_or_else(PoisonError::into_inner);
+        debug_assert!(successor.is_none(), "a read map is replaced once");
+        *successor = Some(next);
+    }
+
+    /// Pushes `slot` onto the retired stack; returns its depth (1 for the
+    /// first). The caller keeps `self` alive.
+    fn push(&self, slot: Unlinked<V>) -> usize {
+        let slot = slot.into_raw().as_ptr();
+        let mut head = self.retired.load(Ordering::Acquire);
+        loop {
+            let depth = if head.is_null() {
+                1
+            } else {
+                // SAFETY: `head` is on this read map's stack, freed only when
+                // it is dropped, and the caller keeps it alive.
+                unsafe { (*head).depth.load(Ordering::Relaxed) + 1 }
+            };
+            // SAFETY: we own the unlinked slot (readers only read its value).
+            let s = unsafe { &*slot };
+            s.next.store(head, Ordering::Relaxed);
+            s.depth.store(depth, Ordering::Relaxed);
+            match self
+                .retired
+                .compare_exchange(head, slot, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return depth,
+                Err(now) => head = now,
+            }
+        }
+    }
+}
+
+impl<K, V> Drop for ReadOnly<K, V> {
+    fn drop(&mut self) {
+        let mut p = self.retired.load(Ordering::Acquire);
+        while !p.is_null() {
+            // SAFETY: every pin that could see a slot retired here is gone
+            // (module docs), so the stack is ours; each slot came from `Boxed`.
+            let slot = unsafe { Box::from_raw(p) };
+            p = slot.next.load(Ordering::Relaxed);
+        }
+        // Drop the chain of successors without recursion.
+        let mut next = self
+            .successor
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        while let Some(n) = next {
+            next = match Arc::try_unwrap(n) {
+                Ok(mut node) => node
+                    .successor
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take(),
+                Err(_) => None,
+            };
+        }
+    }
+}
+
+/// Go's `Map.read`: the published read map.
+pub(crate) struct ReadCell<K, V>(ArcCell<ReadOnly<K, V>>);
+
+impl<K, V> ReadCell<K, V> {
+    pub(crate) fn new(read: ReadOnly<K, V>) -> Self {
+        Self(ArcCell::new(Arc::new(read)))
+    }
+
+    /// Port of `loadReadOnly` (sync/map.go), keeping the result pinned.
+    #[inline(always)]
+    pub(crate) fn pin(&self) -> Pin<K, V> {
+        Pin(self.0.load())
+    }
+
+    /// Go's `m.read.Store`: publishes `next` and returns the replaced read
+    /// map, which the caller drops after unlocking. The map's mutex is held.
+    pub(crate) fn publish(&self, next: Arc<ReadOnly<K, V>>) -> Arc<ReadOnly<K, V>> {
+        self.0.load().link(next.clone());
+        self.0.swap(next)
+    }
+
+    /// Whether `read` is the published read map (exact under the mutex).
+    pub(crate) fn is_current(&self, read: *const ReadOnly<K, V>) -> bool {
+        self.0.is_current(read)
+    }
+
+    /// Retires a slot the caller unlinked while pinned by `pin` (rule 1).
+    /// Returns the read map to republish if it reached [`ROTATE_AT`].
+    pub(crate) fn retire(&self, pin: &Pin<K, V>, slot: Unlinked<V>) -> Option<*const ReadOnly<K, V>> {
+        let depth;
+        let onto;
+        if self.0.is_current(pin.0.as_ptr()) {
+            onto = pin.0.as_ptr();
+            depth = pin.push(slot);
+        } else {
+            let fresh = self.0.load();
+            onto = fresh.as_ptr();
+            depth = fresh.push(slot);
+        }
+        (depth == ROTATE_AT).then_some(onto)
+    }
+}
