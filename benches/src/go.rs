@@ -73,23 +73,28 @@ fn build(section: &str) -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// Runs the twin of `section` with `args` and returns what it printed.
+pub fn output(section: &str, args: &[&str]) -> Result<String, String> {
+    let bin = binary(section)?;
+    let out = Command::new(&bin)
+        .args(args)
+        .output()
+        .map_err(|e| format!("running {}: {e}", bin.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "Go twin {section} {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Runs workload `name` of the twin of `section` for `iters` iterations.
 ///
 /// Panics (caught by the runner, which then reports the row as failed) if the
 /// twin cannot be built or run.
 pub fn run(section: &str, name: &str, iters: u64) -> Measurement {
-    let bin = binary(section).unwrap_or_else(|e| panic!("{e}"));
-    let out = Command::new(&bin)
-        .arg(name)
-        .arg(iters.to_string())
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", bin.display()));
-    assert!(
-        out.status.success(),
-        "Go twin {section} {name} failed: {}",
-        String::from_utf8_lossy(&out.stderr).trim()
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = output(section, &[name, &iters.to_string()]).unwrap_or_else(|e| panic!("{e}"));
     let mut nums = text.split_whitespace().map(|s| s.parse::<u64>());
     match (nums.next(), nums.next()) {
         (Some(Ok(wall)), Some(Ok(cpu))) => Measurement {

@@ -46,6 +46,7 @@
 //! threads, so spinning is visible). gort's ratio is best-peer median / gort
 //! median; when the two min–max ranges overlap it is reported as a tie.
 
+pub mod alloc;
 pub mod go;
 mod measure;
 pub mod report;
@@ -54,6 +55,7 @@ pub mod sections;
 mod workload;
 
 pub use measure::{Measurement, measure, process_cpu_time};
+pub use report::Table;
 pub use runner::{Config, ImplResult, Sample, Verdict, WorkloadResult, run};
 pub use workload::{Impl, ImplKind, Workload};
 
@@ -91,4 +93,22 @@ pub fn measure_parallel<'a>(jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) -> Measure
             }
         })
     })
+}
+
+/// Runs `workloads` under criterion (the `benches/*.rs` targets): one group
+/// per workload, one bench per implementation, timed with `iter_custom` so
+/// criterion sees exactly the timed part of each run.
+pub fn criterion_main(workloads: Vec<Workload>) {
+    let mut c = criterion::Criterion::default().configure_from_args();
+    for mut w in workloads {
+        let mut group = c.benchmark_group(w.id());
+        group.throughput(criterion::Throughput::Elements(1));
+        for imp in &mut w.impls {
+            group.bench_function(imp.name.clone(), |b| {
+                b.iter_custom(|iters| imp.run(iters).wall)
+            });
+        }
+        group.finish();
+    }
+    c.final_summary();
 }

@@ -1,6 +1,9 @@
 //! `cargo run --release -p gort-bench`: gort against its peers, side by side.
 
 use gort_bench::{Config, report};
+
+#[global_allocator]
+static ALLOC: gort_bench::alloc::CountingAlloc = gort_bench::alloc::CountingAlloc;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -9,6 +12,7 @@ gort-bench: gort against std, crossbeam and the best crate of each area (and Go)
 
 usage: cargo run --release -p gort-bench -- [options]
   --filter TEXT   only workloads whose section/name contains TEXT (repeatable)
+  --impl NAME     only this implementation (repeatable; for profiling)
   --full          longer samples and 15 repetitions instead of 7
   --reps N        repetitions per implementation (at least 7 for the report)
   --json PATH     where to write the JSON results
@@ -29,10 +33,11 @@ fn main() {
         };
         match arg.as_str() {
             "--filter" => cfg.filters.push(value("--filter")),
+            "--impl" => cfg.impls.push(value("--impl")),
             "--full" => {
-                let keep = (cfg.filters.clone(), cfg.progress);
+                let keep = (cfg.filters.clone(), cfg.impls.clone(), cfg.progress);
                 cfg = Config::full();
-                (cfg.filters, cfg.progress) = keep;
+                (cfg.filters, cfg.impls, cfg.progress) = keep;
             }
             "--reps" => {
                 cfg.reps = value("--reps")
@@ -84,6 +89,16 @@ fn main() {
         }
         println!("{}", report::markdown_table(w));
     }
+    let tables = gort_bench::sections::tables(|section| {
+        cfg.filters.is_empty()
+            || cfg
+                .filters
+                .iter()
+                .any(|f| f.starts_with(section) || section.contains(f.as_str()))
+    });
+    for t in &tables {
+        println!("{}", t.markdown());
+    }
     println!("{}", report::markdown_summary(&results));
 
     let dir = report::out_dir();
@@ -105,7 +120,7 @@ fn main() {
             if let Some(parent) = json.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::write(&json, report::json(&results, &meta))
+            std::fs::write(&json, report::json(&results, &tables, &meta))
         })
         .and_then(|()| std::fs::write(&svg, report::svg(&results)));
     match written {

@@ -13,6 +13,52 @@ pub fn out_dir() -> PathBuf {
     target.join("gort-bench")
 }
 
+/// A table a section adds to the report beside its timings (e.g. memory
+/// per channel).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The section it belongs to.
+    pub section: &'static str,
+    /// Its heading.
+    pub title: String,
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// One row per line, one cell per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// As markdown.
+    pub fn markdown(&self) -> String {
+        let mut s = format!(
+            "#### {}\n\n| {} |\n|{}\n",
+            self.title,
+            self.columns.join(" | "),
+            "---|".repeat(self.columns.len())
+        );
+        for row in &self.rows {
+            let _ = writeln!(s, "| {} |", row.join(" | "));
+        }
+        s
+    }
+
+    fn json(&self) -> String {
+        let cells = |v: &[String]| v.iter().map(|c| json_str(c)).collect::<Vec<_>>().join(",");
+        let rows: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| format!("[{}]", cells(r)))
+            .collect();
+        format!(
+            "{{\"section\":{},\"title\":{},\"columns\":[{}],\"rows\":[{}]}}",
+            json_str(self.section),
+            json_str(&self.title),
+            cells(&self.columns),
+            rows.join(",")
+        )
+    }
+}
+
 fn ns(v: f64) -> String {
     if !v.is_finite() {
         "–".to_string()
@@ -154,7 +200,7 @@ fn json_impl(i: &ImplResult) -> String {
 }
 
 /// All results as JSON.
-pub fn json(results: &[WorkloadResult], meta: &[(&str, String)]) -> String {
+pub fn json(results: &[WorkloadResult], tables: &[Table], meta: &[(&str, String)]) -> String {
     let meta: Vec<String> = meta
         .iter()
         .map(|(k, v)| format!("{}:{}", json_str(k), json_str(v)))
@@ -181,10 +227,12 @@ pub fn json(results: &[WorkloadResult], meta: &[(&str, String)]) -> String {
             )
         })
         .collect();
+    let tables: Vec<String> = tables.iter().map(Table::json).collect();
     format!(
-        "{{\"meta\":{{{}}},\"workloads\":[\n{}\n]}}\n",
+        "{{\"meta\":{{{}}},\"workloads\":[\n{}\n],\"tables\":[\n{}\n]}}\n",
         meta.join(","),
-        workloads.join(",\n")
+        workloads.join(",\n"),
+        tables.join(",\n")
     )
 }
 

@@ -17,6 +17,8 @@ pub struct Config {
     pub sample: Duration,
     /// Only workloads whose `section/name` contains one of these run.
     pub filters: Vec<String>,
+    /// Only implementations whose name is one of these run (all if empty).
+    pub impls: Vec<String>,
     /// Draw a progress bar on stderr.
     pub progress: bool,
 }
@@ -28,6 +30,7 @@ impl Config {
             reps: 7,
             sample: Duration::from_millis(8),
             filters: Vec::new(),
+            impls: Vec::new(),
             progress: true,
         }
     }
@@ -188,6 +191,12 @@ pub fn run(workloads: Vec<Workload>, cfg: &Config) -> Vec<WorkloadResult> {
     let workloads: Vec<Workload> = workloads
         .into_iter()
         .filter(|w| cfg.selects(&w.id()))
+        .map(|mut w| {
+            if !cfg.impls.is_empty() {
+                w.impls.retain(|i| cfg.impls.contains(&i.name));
+            }
+            w
+        })
         .collect();
     let total: usize = workloads
         .iter()

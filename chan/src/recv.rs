@@ -53,11 +53,9 @@ impl<T> Chan<T> {
             Received::Blocked => {}
         }
         let mut waiter = pin!(Waiter::new());
-        gort_park::with_current_waker(|w| {
-            // SAFETY: we hold the lock; `waiter` is pinned on this frame,
-            // which returns only after completion or cancellation below.
-            unsafe { waiter.as_mut().enqueue(&mut st.recvq, None, w) }
-        });
+        // SAFETY: we hold the lock; `waiter` is pinned on this frame, which
+        // returns only after completion or cancellation below.
+        unsafe { waiter.as_mut().enqueue(&mut st.recvq, None, None) };
         drop(st);
         let success = match waiter.as_mut().wait(deadline) {
             Some(success) => success,
@@ -105,7 +103,7 @@ impl<T> Chan<T> {
             Received::Blocked => {
                 // SAFETY: we hold the lock; the owner of `waiter` is pinned
                 // and calls `cancel_recv` when dropped.
-                unsafe { waiter.enqueue(&mut st.recvq, None, cx.waker()) };
+                unsafe { waiter.enqueue(&mut st.recvq, None, Some(cx.waker())) };
                 Poll::Pending
             }
         }

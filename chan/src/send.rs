@@ -53,11 +53,9 @@ impl<T> Chan<T> {
             Sent::Blocked(v) => v,
         };
         let mut waiter = pin!(Waiter::new());
-        gort_park::with_current_waker(|w| {
-            // SAFETY: we hold the lock; `waiter` is pinned on this frame,
-            // which returns only after completion or cancellation below.
-            unsafe { waiter.as_mut().enqueue(&mut st.sendq, Some(value), w) }
-        });
+        // SAFETY: we hold the lock; `waiter` is pinned on this frame, which
+        // returns only after completion or cancellation below.
+        unsafe { waiter.as_mut().enqueue(&mut st.sendq, Some(value), None) };
         drop(st);
         let outcome = match waiter.as_mut().wait(deadline) {
             Some(success) => success,
@@ -121,7 +119,7 @@ impl<T> Chan<T> {
             Sent::Blocked(v) => {
                 // SAFETY: we hold the lock; the future owning `waiter` is
                 // pinned and cancels it in `Drop` if it is still queued.
-                unsafe { waiter.enqueue(&mut st.sendq, Some(v), cx.waker()) };
+                unsafe { waiter.enqueue(&mut st.sendq, Some(v), Some(cx.waker())) };
                 Poll::Pending
             }
         }

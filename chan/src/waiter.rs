@@ -43,7 +43,9 @@ impl<T> Waiter<T> {
     }
 
     /// Queues the waiter with `elem` (the value to send, or `None` for a
-    /// receive), to be woken through `waker` (Go: `enqueue` + `gopark`).
+    /// receive), to be woken through `waker` (Go: `enqueue` + `gopark`). A
+    /// thread passes `None`: [`wait`](Self::wait) registers it only when it
+    /// stops spinning, so a quick completer has nobody to wake.
     ///
     /// # Safety
     /// The caller holds the lock of the channel that owns `q`, and before the
@@ -57,7 +59,7 @@ impl<T> Waiter<T> {
         self: Pin<&mut Self>,
         q: &mut WaitQ<T>,
         elem: Option<T>,
-        waker: &Waker,
+        waker: Option<&Waker>,
     ) {
         let (claim, sg, queued) = self.parts();
         debug_assert!(!*queued);
@@ -66,7 +68,9 @@ impl<T> Waiter<T> {
         let old = unsafe { elem.map(|v| sg.put_elem(v)) };
         debug_assert!(old.flatten().is_none());
         // Register before the sudog becomes visible to completers.
-        claim.register(waker);
+        if let Some(waker) = waker {
+            claim.register(waker);
+        }
         // SAFETY: `sg` and `claim` are pinned inside `self`, which the
         // caller keeps alive until completion or `cancel` (see above), and
         // we hold the lock of `q`.

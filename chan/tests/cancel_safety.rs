@@ -165,7 +165,9 @@ fn drop_recv_at_every_point_with_a_racing_sender() {
 }
 
 /// Drop a send future after every possible number of polls against a
-/// racing receiver: a value is received iff its send completed.
+/// racing receiver: every completed send is received, in order, once; a
+/// send dropped while pending is received at most once (a receiver may have
+/// taken its value just before the drop: the send completed unseen).
 #[test]
 fn drop_send_at_every_point_with_a_racing_receiver() {
     for cap in [0, 1, 3] {
@@ -173,23 +175,31 @@ fn drop_send_at_every_point_with_a_racing_receiver() {
             let (tx, rx) = bounded::<u64>(cap);
             let receiver = std::thread::spawn(move || rx.iter().collect::<Vec<_>>());
             let (waker, _) = counting_waker();
-            let mut completed = Vec::new();
+            let (mut completed, mut dropped_pending) = (Vec::new(), Vec::new());
             for i in 0..300u64 {
                 let mut s = Box::pin(tx.send(i));
+                let mut done = false;
                 for _ in 0..polls {
                     if let Poll::Ready(r) = poll_once(s.as_mut(), &waker) {
                         r.unwrap();
                         completed.push(i);
+                        done = true;
                         break;
                     }
                 }
+                if !done && polls > 0 {
+                    dropped_pending.push(i);
+                }
             }
             drop(tx);
-            assert_eq!(
-                receiver.join().unwrap(),
-                completed,
-                "cap {cap}, polls {polls}"
+            let got = receiver.join().unwrap();
+            assert!(got.windows(2).all(|w| w[0] < w[1]), "in order, once: cap {cap}, polls {polls}");
+            let unseen: Vec<u64> = got.iter().copied().filter(|v| !completed.contains(v)).collect();
+            assert!(
+                unseen.iter().all(|v| dropped_pending.contains(v)),
+                "only sends that were pending when dropped may arrive unseen: cap {cap}, polls {polls}"
             );
+            assert_eq!(got.len() - unseen.len(), completed.len(), "every completed send arrives");
         }
     }
 }

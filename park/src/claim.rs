@@ -131,7 +131,8 @@ impl Claim {
         self.waker.register(waker);
     }
 
-    /// Registers the calling OS thread as the party to wake.
+    /// Registers the calling OS thread as the party to wake ([`wait`](Self::wait)
+    /// does it itself when it stops spinning).
     pub fn register_current_thread(&self) {
         crate::thread::with_current_waker(|w| self.register(w));
     }
@@ -146,14 +147,18 @@ impl Claim {
     }
 
     /// Blocks the calling thread until the claim is done or `deadline` passes
-    /// (Go: `gopark` of a goroutine on a channel, for an OS thread): spins
-    /// briefly, then parks. Returns the completed case, or `None` on timeout.
+    /// (Go: `gopark` of a goroutine on a channel, for an OS thread). Returns
+    /// the completed case, or `None` on timeout.
     ///
-    /// The calling thread must have registered itself with
-    /// [`register_current_thread`](Self::register_current_thread) before any
-    /// of its sudogs became visible to completers.
+    /// It spins briefly first, with no waker registered, so a completer that
+    /// arrives quickly has nobody to wake; then it registers the calling
+    /// thread and parks. (Do not register a waker yourself before calling
+    /// it.)
     pub fn wait(&self, deadline: Option<Instant>) -> Option<usize> {
-        crate::thread::park_until(|| self.settled(), deadline)
+        crate::thread::spin_until(|| self.done()).or_else(|| {
+            self.register_current_thread();
+            crate::thread::park_loop(|| self.settled(), deadline)
+        })
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! One waiter type serves both worlds. A [`Sudog`] is a waiting operation; its
 //! owner's [`Claim`] holds a [`Waker`](core::task::Waker) that either wakes an
-//! async task or unparks an OS thread ([`Claim::register_current_thread`]).
+//! async task or unparks an OS thread (`Claim::wait` registers one after a
+//! short spin).
 //! A [`WaitQ`] is Go's FIFO of sudogs, with removal of an arbitrary waiter (for
 //! dropped futures and timeouts) and Go's select rule: a sudog is handed over
 //! only to whoever wins its owner's claim (Go's `selectDone`).
@@ -40,7 +41,6 @@
 //!     let receiver = s.spawn(move || {
 //!         let claim = pin!(Claim::new());
 //!         let sg = pin!(Sudog::new(0, None));
-//!         claim.register_current_thread();
 //!         // SAFETY: claim and sudog stay pinned here until the claim is done.
 //!         unsafe { q.lock().unwrap().enqueue(&sg, &claim) };
 //!         claim.wait(None);

@@ -104,7 +104,6 @@ impl Sema {
         }
         let claim = core::pin::pin!(Claim::new());
         let sg = core::pin::pin!(Sudog::new(0, None));
-        claim.register_current_thread();
         // SAFETY: both are pinned on this stack frame, which returns only
         // after the claim is done, i.e. after `sg` left the queue.
         if unsafe { self.enqueue_or_acquire(&sg, &claim) } {

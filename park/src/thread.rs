@@ -65,6 +65,11 @@ pub fn with_current_waker<R>(f: impl FnOnce(&Waker) -> R) -> R {
 /// t.join().unwrap();
 /// ```
 pub fn park_until<R>(mut ready: impl FnMut() -> Option<R>, deadline: Option<Instant>) -> Option<R> {
+    spin_until(&mut ready).or_else(|| park_loop(ready, deadline))
+}
+
+/// Spins briefly (a few microseconds at most) until `ready` returns `Some`.
+pub(crate) fn spin_until<R>(mut ready: impl FnMut() -> Option<R>) -> Option<R> {
     #[cfg(not(gort_loom))]
     {
         let backoff = crossbeam_utils::Backoff::new();
@@ -75,6 +80,12 @@ pub fn park_until<R>(mut ready: impl FnMut() -> Option<R>, deadline: Option<Inst
             backoff.snooze();
         }
     }
+    ready()
+}
+
+/// Parks until `ready` returns `Some` or `deadline` passes, re-checking
+/// after every (possibly spurious) unpark.
+pub(crate) fn park_loop<R>(mut ready: impl FnMut() -> Option<R>, deadline: Option<Instant>) -> Option<R> {
     loop {
         if let Some(r) = ready() {
             return Some(r);

@@ -19,7 +19,6 @@ fn handoff_wakes_waiter() {
         let q = Arc::new(Mutex::new(WaitQ::<u32>::new()));
         let claim = Box::pin(Claim::new());
         let sg = Box::pin(Sudog::new(0, None));
-        claim.register_current_thread();
         // SAFETY: both are boxed and outlive the claim's completion below.
         unsafe { q.lock().unwrap().enqueue(&sg, &claim) };
         let q2 = q.clone();
@@ -49,7 +48,6 @@ fn timeout_races_handoff() {
         let q = Arc::new(Mutex::new(WaitQ::<u32>::new()));
         let claim = pin!(Claim::new());
         let sg = pin!(Sudog::new(0, None));
-        claim.register_current_thread();
         // SAFETY: pinned for the whole model run; removed or completed below.
         unsafe { q.lock().unwrap().enqueue(&sg, &claim) };
         let q2 = q.clone();
@@ -99,7 +97,6 @@ fn two_completers_one_claim() {
         let claim = pin!(Claim::new());
         let a = pin!(Sudog::new(0, None));
         let b = pin!(Sudog::new(1, None));
-        claim.register_current_thread();
         // SAFETY: pinned for the whole run; removed below.
         unsafe {
             q1.lock().unwrap().enqueue(&a, &claim);

@@ -1,9 +1,47 @@
-//! The report's sections, one per gort crate; each adds its workloads.
+//! The report's sections, one per gort crate; each adds its workloads and,
+//! optionally, tables of facts that are not timings.
+//!
+//! To add a section: a module with `pub fn workloads() -> Vec<Workload>`
+//! (and, if it has any, `pub fn tables() -> Vec<Table>`), plus one entry in
+//! [`SECTIONS`].
 
-use crate::Workload;
+pub mod chan;
+
+use crate::{Table, Workload};
+
+/// One section of the report.
+#[derive(Debug)]
+pub struct Section {
+    /// Its name, the first part of its workloads' ids.
+    pub name: &'static str,
+    /// Its workloads, in report order.
+    pub workloads: fn() -> Vec<Workload>,
+    /// Its extra tables.
+    pub tables: fn() -> Vec<Table>,
+}
+
+/// For sections without extra tables.
+pub fn no_tables() -> Vec<Table> {
+    Vec::new()
+}
+
+/// Every section, in report order.
+pub const SECTIONS: &[Section] = &[Section {
+    name: "chan",
+    workloads: chan::workloads,
+    tables: chan::tables,
+}];
 
 /// Every workload of every section, in report order.
 pub fn all() -> Vec<Workload> {
-    let sections: [fn() -> Vec<Workload>; 0] = [];
-    sections.iter().flat_map(|f| f()).collect()
+    SECTIONS.iter().flat_map(|s| (s.workloads)()).collect()
+}
+
+/// Every extra table of the sections whose name passes `selects`.
+pub fn tables(selects: impl Fn(&str) -> bool) -> Vec<Table> {
+    SECTIONS
+        .iter()
+        .filter(|s| selects(s.name))
+        .flat_map(|s| (s.tables)())
+        .collect()
 }

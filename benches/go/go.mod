@@ -1,0 +1,3 @@
+module gortbench/twins
+
+go 1.19
