@@ -55,7 +55,7 @@ pub(crate) struct Gen<T> {
 impl<T> Gen<T> {
     /// A new, registered, unpublished generation.
     fn create() -> *mut Gen<T> {
-        live::register(|live_index| {
+        live::list().register(|live_index| {
             let g = Box::into_raw(Box::new(Gen {
                 locals: Segments::new(),
                 drained: AtomicBool::new(false),
@@ -76,7 +76,7 @@ impl<T> Gen<T> {
     unsafe fn destroy(g: *mut Gen<T>) {
         // SAFETY: alive until the `Box::from_raw` below (contract).
         let generation = unsafe { &*g };
-        live::unregister(generation.live_index);
+        live::list().unregister(generation.live_index);
         generation.liveness.freed();
         // SAFETY: made by `Box::into_raw` in `create`; unreachable (contract).
         drop(unsafe { Box::from_raw(g) });

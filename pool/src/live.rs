@@ -38,45 +38,59 @@ struct Slab {
     vacant: Vec<usize>,
 }
 
+/// The live list.
+pub(crate) struct List {
+    slab: Mutex<Slab>,
+}
+
 sync::global! {
-    static LIVE: Mutex<Slab> = Mutex::new(Slab { entries: Vec::new(), vacant: Vec::new() });
-}
-
-/// Registers the generation that `make` builds from its slab index (which it
-/// must keep, for [`unregister`]). `make` runs under the list's lock: it
-/// must not touch the list.
-pub(crate) fn register<G>(make: impl FnOnce(usize) -> (G, Entry)) -> G {
-    let mut slab = sync::lock(&LIVE);
-    let index = match slab.vacant.pop() {
-        Some(index) => index,
-        None => {
-            slab.entries.push(None);
-            slab.entries.len() - 1
-        }
+    static LIVE: List = List {
+        slab: Mutex::new(Slab { entries: Vec::new(), vacant: Vec::new() }),
     };
-    let (generation, entry) = make(index);
-    slab.entries[index] = Some(entry);
-    generation
 }
 
-/// Unregisters the generation registered at `index`. After this returns, no
-/// flush is running on it or will start.
-pub(crate) fn unregister(index: usize) {
-    let mut slab = sync::lock(&LIVE);
-    slab.entries[index] = None;
-    slab.vacant.push(index);
+/// The process's live list.
+pub(crate) fn list() -> &'static List {
+    &LIVE
 }
 
-/// Flushes the private values of `pid` in every live generation into the
-/// pid's shared chains.
-///
-/// # Safety
-/// The caller owns `pid` and is not pinned.
-pub(crate) unsafe fn flush(pid: usize) {
-    let slab = sync::lock(&LIVE);
-    for entry in slab.entries.iter().flatten() {
-        // SAFETY: registered, so the generation is alive (unregistering takes
-        // this lock); the caller owns `pid` and is not pinned.
-        unsafe { (entry.flush)(entry.generation, pid) };
+impl List {
+    /// Registers the generation that `make` builds from its slab index
+    /// (which it must keep, for [`unregister`](Self::unregister)). `make`
+    /// runs under the list's lock: it must not touch the list.
+    pub(crate) fn register<G>(&self, make: impl FnOnce(usize) -> (G, Entry)) -> G {
+        let mut slab = sync::lock(&self.slab);
+        let index = match slab.vacant.pop() {
+            Some(index) => index,
+            None => {
+                slab.entries.push(None);
+                slab.entries.len() - 1
+            }
+        };
+        let (generation, entry) = make(index);
+        slab.entries[index] = Some(entry);
+        generation
+    }
+
+    /// Unregisters the generation registered at `index`. After this returns,
+    /// no flush is running on it or will start.
+    pub(crate) fn unregister(&self, index: usize) {
+        let mut slab = sync::lock(&self.slab);
+        slab.entries[index] = None;
+        slab.vacant.push(index);
+    }
+
+    /// Flushes the private values of `pid` in every live generation into the
+    /// pid's shared chains.
+    ///
+    /// # Safety
+    /// The caller owns `pid` and is not pinned.
+    pub(crate) unsafe fn flush(&self, pid: usize) {
+        let slab = sync::lock(&self.slab);
+        for entry in slab.entries.iter().flatten() {
+            // SAFETY: registered, so the generation is alive (unregistering
+            // takes this lock); the caller owns `pid` and is not pinned.
+            unsafe { (entry.flush)(entry.generation, pid) };
+        }
     }
 }

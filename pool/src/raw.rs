@@ -7,8 +7,15 @@
 
 use crate::chain::PoolChain;
 use crate::dequeue::PoolDequeue;
+use crate::registry;
 use crate::sync::Arc;
 use core::fmt;
+
+/// How many thread ids have been handed out: one past the largest (ids of
+/// exited threads are reused, lowest first).
+pub fn thread_ids() -> usize {
+    registry::len()
+}
 
 /// A fixed-size ring of `len` slots (a power of two) whose indexes start at
 /// `start` (Go's `NewPoolDequeue` starts at `2^32 - 500`, to cross the index

@@ -63,6 +63,26 @@ pub(crate) fn len() -> usize {
     REGISTRY.len.load(Ordering::Acquire)
 }
 
+impl Registry {
+    /// Takes the lowest free pid.
+    fn acquire(&self) -> usize {
+        let mut ids = sync::lock(&self.ids);
+        match ids.free.pop() {
+            Some(Reverse(pid)) => pid,
+            None => {
+                ids.next += 1;
+                self.len.store(ids.next, Ordering::Release);
+                ids.next - 1
+            }
+        }
+    }
+
+    /// Frees `pid` for the next thread.
+    fn release(&self, pid: usize) {
+        sync::lock(&self.ids).free.push(Reverse(pid));
+    }
+}
+
 /// Port of what `poolCleanup` gets from stopping the world: waits until every
 /// pool operation that was pinned when this was called has ended.
 ///
@@ -76,8 +96,9 @@ pub(crate) fn synchronize() {
         let Some(proc) = REGISTRY.procs.get(pid) else {
             continue;
         };
-        // Acquire pairs with the unpin's release store: the operations of
-        // an unpin we read happen before our caller frees anything.
+        // Acquire pairs with the release stores of pins and unpins: reading
+        // any value past a pinned section's pin means that section happens
+        // before our caller frees anything.
         let seen = proc.pin.load(Ordering::Acquire);
         if seen & 1 == 1 {
             let wait = SpinWait::default();
@@ -94,6 +115,10 @@ pub(crate) fn synchronize() {
 pub(crate) struct Handle {
     pid: usize,
     proc: &'static Proc,
+    /// The process-wide state the handle's drop needs, held so that the drop
+    /// never looks up a static (under loom, statics are gone by then).
+    registry: &'static Registry,
+    live: &'static live::List,
     /// A pid belongs to one thread: not `Send`, not `Sync`.
     _thread: PhantomData<*const ()>,
 }
@@ -102,17 +127,7 @@ impl Handle {
     /// Takes the lowest free pid.
     fn acquire() -> Handle {
         let registry: &'static Registry = &REGISTRY;
-        let pid = {
-            let mut ids = sync::lock(&registry.ids);
-            match ids.free.pop() {
-                Some(Reverse(pid)) => pid,
-                None => {
-                    ids.next += 1;
-                    registry.len.store(ids.next, Ordering::Release);
-                    ids.next - 1
-                }
-            }
-        };
+        let pid = registry.acquire();
         let proc = registry.procs.get_or_alloc(pid, || {
             CachePadded::new(Proc {
                 pin: AtomicU64::new(0),
@@ -121,6 +136,8 @@ impl Handle {
         Handle {
             pid,
             proc,
+            registry,
+            live: live::list(),
             _thread: PhantomData,
         }
     }
@@ -142,7 +159,11 @@ impl Handle {
         // Only this thread writes the word: a relaxed read is exact.
         let count = self.proc.pin.load(Ordering::Relaxed);
         debug_assert!(count & 1 == 0, "gort-pool: pinned twice");
-        self.proc.pin.store(count + 1, Ordering::Relaxed);
+        // Release, like the unpin: a clearer that reads this value (or any
+        // later one) must also see the end of this thread's earlier pinned
+        // sections; a relaxed store here would let a clearer that waited for
+        // an odd value to change read the *next* pin and skip the unpin.
+        self.proc.pin.store(count + 1, Ordering::Release);
         // Orders the store above before every load of a pool's generation
         // pointers: see the module docs.
         fence(Ordering::SeqCst);
@@ -161,9 +182,8 @@ impl Drop for Handle {
     fn drop(&mut self) {
         // SAFETY: this handle owns `pid`, and it is not pinned (pins borrow
         // the handle).
-        unsafe { live::flush(self.pid) };
-        let mut ids = sync::lock(&REGISTRY.ids);
-        ids.free.push(Reverse(self.pid));
+        unsafe { self.live.flush(self.pid) };
+        self.registry.release(self.pid);
     }
 }
 

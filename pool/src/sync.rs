@@ -31,8 +31,12 @@ pub(crate) use loom::sync::Arc;
 #[cfg(not(gort_loom))]
 pub(crate) use std::sync::Arc;
 
-/// Declares a process-wide value, built on first use (`LazyLock`), or a loom
-/// `lazy_static` (rebuilt for every model execution) under the model.
+/// Declares a process-wide value, built on first use (`LazyLock`).
+///
+/// Under loom it is built once per model execution and leaked: loom drops its
+/// statics when the model's closure returns, but runs the thread-local
+/// destructors of spawned threads (which use these values) after their
+/// `join` has returned, so the values must outlive the statics.
 #[cfg(not(gort_loom))]
 macro_rules! global {
     ($(#[$m:meta])* static $name:ident: $t:ty = $init:expr;) => {
@@ -45,7 +49,7 @@ macro_rules! global {
     ($(#[$m:meta])* static $name:ident: $t:ty = $init:expr;) => {
         loom::lazy_static! {
             $(#[$m])*
-            static ref $name: $t = $init;
+            static ref $name: &'static $t = Box::leak(Box::new($init));
         }
     };
 }
@@ -145,12 +149,14 @@ impl Liveness {
 
     /// Records a use.
     #[inline(always)]
+    #[cfg_attr(gort_loom, track_caller)]
     pub(crate) fn used(&self) {
         #[cfg(gort_loom)]
         self.cell.with(|_| ());
     }
 
     /// Records the free: every recorded use must happen before this.
+    #[cfg_attr(gort_loom, track_caller)]
     pub(crate) fn freed(&self) {
         #[cfg(gort_loom)]
         self.cell.with_mut(|_| ());
