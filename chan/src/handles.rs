@@ -7,7 +7,8 @@ use crate::error::{
 use crate::hchan::Chan;
 use crate::recv::RecvFuture;
 use crate::send::SendFuture;
-use crate::sync::{Arc, Ordering};
+use crate::sync::Ordering;
+use std::sync::Arc;
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,7 @@ use std::time::{Duration, Instant};
 /// assert_eq!(rx.recv_blocking(), Ok("a"));
 /// ```
 pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
-    let chan = Arc::new(Chan::new(cap));
+    let chan = Arc::new(Chan::new(cap, None));
     (Sender { chan: chan.clone() }, Receiver { chan: Some(chan) })
 }
 
@@ -168,7 +169,7 @@ impl<T> Sender<T> {
     /// assert_eq!(gort_chan::bounded::<u8>(3).0.capacity(), 3);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.chan.cap()
+        self.chan.reported_cap()
     }
 
     /// Whether nothing is buffered.
@@ -317,7 +318,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(gort_chan::bounded::<u8>(3).1.capacity(), 3);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.chan.as_ref().map_or(0, |c| c.cap())
+        self.chan.as_ref().map_or(0, |c| c.reported_cap())
     }
 
     /// Whether nothing is buffered.

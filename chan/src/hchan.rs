@@ -19,14 +19,16 @@
 //! paths of `try_send`/`try_recv` read them with acquire ordering (Go reads
 //! `closed`, `qcount` and `recvq.first`/`sendq.first` atomically).
 
+use crate::raw::TimerHook;
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
 use core::task::Waker;
+use std::sync::Arc;
 use gort_park::WaitQ;
 use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
 
 /// Go's `hchan`.
-pub(crate) struct Chan<T> {
+pub struct Chan<T> {
     /// Guards `state` (Go: `hchan.lock`).
     lock: Mutex<()>,
     state: UnsafeCell<State<T>>,
@@ -45,19 +47,22 @@ pub(crate) struct Chan<T> {
     pub(crate) senders: AtomicUsize,
     /// Live `Receiver`s; the last one to go closes and drains the channel.
     pub(crate) receivers: AtomicUsize,
+    /// The timer feeding this channel, if it is a timer channel (Go:
+    /// `hchan.timer`, go1.23). Immutable.
+    timer: Option<Arc<dyn TimerHook>>,
 }
 
 /// Everything `lock` guards.
-pub(crate) struct State<T> {
+pub struct State<T> {
     /// The ring (Go: `buf`, `sendx`, `recvx`, `qcount`); never holds more
     /// than `cap` values and never reallocates.
     pub(crate) buf: VecDeque<T>,
     /// Values given back by dropped receive futures; received before `buf`.
     pub(crate) returned: VecDeque<T>,
     /// Waiting receivers (Go: `recvq`).
-    pub(crate) recvq: WaitQ<T>,
+    pub recvq: WaitQ<T>,
     /// Waiting senders (Go: `sendq`).
-    pub(crate) sendq: WaitQ<T>,
+    pub sendq: WaitQ<T>,
     /// Go: `closed != 0`.
     pub(crate) closed: bool,
 }
@@ -69,7 +74,8 @@ unsafe impl<T: Send> Send for Chan<T> {}
 unsafe impl<T: Send> Sync for Chan<T> {}
 
 /// The outcome of the locked part of a send.
-pub(crate) enum Sent<T> {
+#[derive(Debug)]
+pub enum Sent<T> {
     /// Buffered, or handed to a receiver whose waker is returned.
     Done(Option<Waker>),
     /// Closed; the value comes back.
@@ -79,7 +85,8 @@ pub(crate) enum Sent<T> {
 }
 
 /// The outcome of the locked part of a receive.
-pub(crate) enum Received<T> {
+#[derive(Debug)]
+pub enum Received<T> {
     /// A value, plus the waker of a sender that was completed.
     Value(T, Option<Waker>),
     /// Closed and drained.
@@ -92,7 +99,7 @@ impl<T> Chan<T> {
     /// Go's `makechan`: checks the size, then allocates the header and the
     /// ring in one go (Rust allocates the ring separately; the header is the
     /// `Arc`).
-    pub(crate) fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize, timer: Option<Arc<dyn TimerHook>>) -> Self {
         // Go: "makechan: size out of range" when elemsize*size overflows or
         // exceeds what can be allocated; `try_reserve_exact` turns an
         // allocation failure into a panic instead of an abort.
@@ -115,25 +122,80 @@ impl<T> Chan<T> {
             ready: AtomicUsize::new(0),
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
+            timer,
         }
     }
 
     /// The buffer capacity (Go: `dataqsiz`).
     #[inline]
-    pub(crate) fn cap(&self) -> usize {
+    pub fn cap(&self) -> usize {
         self.cap
+    }
+
+    /// The timer feeding this channel, if any (Go: `c.timer`).
+    #[inline]
+    pub fn timer(&self) -> Option<&dyn TimerHook> {
+        self.timer.as_deref()
+    }
+
+    /// Go's `t.maybeRunChan()` for a timer channel: call before a receive
+    /// looks at the channel, without holding the channel lock.
+    #[inline]
+    pub(crate) fn maybe_run_timer(&self) {
+        if let Some(t) = &self.timer {
+            t.maybe_run();
+        }
+    }
+
+    /// Go's `blockTimerChan` / `unblockTimerChan`, for timer channels.
+    #[inline]
+    pub(crate) fn block_timer(&self, blocked: bool) {
+        if let Some(t) = &self.timer {
+            if blocked { t.block() } else { t.unblock() }
+        }
+    }
+
+    /// Takes the channel lock (Go: `lock(&c.lock)`), for select. The state
+    /// is then reached through [`state`](Self::state); call
+    /// [`publish`](Self::publish) before releasing the guard.
+    #[inline]
+    pub fn lock_raw(&self) -> MutexGuard<'_, ()> {
+        // No user code runs under this lock, so poisoning can only come from
+        // a panic inside gort itself; the state is consistent at every
+        // unlock, so it is safe to carry on.
+        self.lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The locked state.
+    ///
+    /// # Safety
+    /// The caller holds this channel's lock (a guard from
+    /// [`lock_raw`](Self::lock_raw)) for as long as it uses the reference,
+    /// and holds no other reference to the state.
+    #[allow(clippy::mut_from_ref)]
+    #[inline]
+    pub unsafe fn state(&self) -> &mut State<T> {
+        // SAFETY: the caller holds the lock and no other reference.
+        self.state.with_mut(|s| unsafe { &mut *s })
+    }
+
+    /// Refreshes the lock-free mirrors from the state; call it before every
+    /// release of a guard from [`lock_raw`](Self::lock_raw).
+    ///
+    /// # Safety
+    /// As for [`state`](Self::state).
+    #[inline]
+    pub unsafe fn publish(&self) {
+        // SAFETY: forwarded.
+        self.publish_state(unsafe { self.state() });
     }
 
     /// Takes the channel lock.
     #[inline]
     pub(crate) fn lock(&self) -> Locked<'_, T> {
-        // No user code runs under this lock, so poisoning can only come from
-        // a panic inside gort itself; the state is consistent at every
-        // unlock, so it is safe to carry on.
-        let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         Locked {
             chan: self,
-            _guard: guard,
+            _guard: self.lock_raw(),
         }
     }
 
@@ -160,15 +222,25 @@ impl<T> Chan<T> {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// Values buffered (and returned). Lock-free.
+    /// Values buffered (and returned). Lock-free. A timer channel reports
+    /// 0: Go presents timer channels as unbuffered.
     #[inline]
     pub(crate) fn len(&self) -> usize {
+        if self.timer.is_some() {
+            return 0;
+        }
         self.count.load(Ordering::Acquire) >> 1
+    }
+
+    /// The capacity users see: 0 for a timer channel (see `len`).
+    #[inline]
+    pub(crate) fn reported_cap(&self) -> usize {
+        if self.timer.is_some() { 0 } else { self.cap }
     }
 
     /// Refreshes the mirrors from `st`; called at every unlock.
     #[inline]
-    fn publish(&self, st: &State<T>) {
+    fn publish_state(&self, st: &State<T>) {
         let count = ((st.buf.len() + st.returned.len()) << 1) | usize::from(!st.sendq.is_empty());
         // Only lock holders store, so a relaxed load sees the latest value.
         if self.count.load(Ordering::Relaxed) != count {
@@ -193,7 +265,7 @@ impl<T> State<T> {
     /// a waiting receiver → hand the value over directly (Go's `send`);
     /// room in the buffer → buffer it; else report that it would block.
     #[inline]
-    pub(crate) fn send(&mut self, cap: usize, value: T) -> Sent<T> {
+    pub fn send(&mut self, cap: usize, value: T) -> Sent<T> {
         if self.closed {
             return Sent::Closed(value);
         }
@@ -214,7 +286,7 @@ impl<T> State<T> {
     /// head and put the sender's value at the tail); a buffered value → take
     /// it; else report that it would block.
     #[inline]
-    pub(crate) fn recv(&mut self, cap: usize) -> Received<T> {
+    pub fn recv(&mut self, cap: usize) -> Received<T> {
         if let Some(v) = self.returned.pop_front() {
             return Received::Value(v, None);
         }
@@ -246,7 +318,7 @@ impl<T> State<T> {
 
     /// Gives back a value that a dropped receive future had been handed: to
     /// the first waiting receiver, or to the head of the channel.
-    pub(crate) fn give_back(&mut self, value: T) -> Option<Waker> {
+    pub fn give_back(&mut self, value: T) -> Option<Waker> {
         if let Some(mut receiver) = self.recvq.dequeue() {
             receiver.put_elem(value);
             return receiver.complete(true);
@@ -301,7 +373,7 @@ impl<T> DerefMut for Locked<'_, T> {
 impl<T> Drop for Locked<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        self.chan.publish(self);
+        self.chan.publish_state(self);
     }
 }
 
@@ -310,5 +382,26 @@ impl<T> Drop for Locked<'_, T> {
 pub(crate) fn wake(waker: Option<Waker>) {
     if let Some(w) = waker {
         w.wake();
+    }
+}
+
+impl<T> core::fmt::Debug for Chan<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Chan")
+            .field("cap", &self.cap)
+            .field("len", &(self.count.load(Ordering::Relaxed) >> 1))
+            .field("closed", &self.is_closed())
+            .field("timer", &self.timer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> core::fmt::Debug for State<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("State")
+            .field("buffered", &self.buf.len())
+            .field("returned", &self.returned.len())
+            .field("closed", &self.closed)
+            .finish_non_exhaustive()
     }
 }

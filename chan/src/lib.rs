@@ -81,6 +81,8 @@ mod error;
 mod handles;
 mod hchan;
 mod iter;
+#[doc(hidden)]
+pub mod raw;
 mod recv;
 mod send;
 #[cfg(feature = "stream")]

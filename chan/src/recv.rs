@@ -19,6 +19,7 @@ impl<T> Chan<T> {
     /// after the acquire load of `closed`) catches a value sent before the
     /// close.
     pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
+        self.maybe_run_timer();
         if self.empty() {
             if !self.is_closed() {
                 return Err(TryRecvError::Empty);
@@ -42,6 +43,7 @@ impl<T> Chan<T> {
     /// Go's `chanrecv(c, ep, block = true)` for an OS thread, optionally
     /// giving up at `deadline`.
     pub(crate) fn recv_blocking(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        self.maybe_run_timer();
         let mut st = self.lock();
         match st.recv(self.cap()) {
             Received::Value(v, waker) => {
@@ -56,18 +58,19 @@ impl<T> Chan<T> {
         // SAFETY: we hold the lock; `waiter` is pinned on this frame, which
         // returns only after completion or cancellation below.
         unsafe { waiter.as_mut().enqueue(&mut st.recvq, None, None) };
+        self.block_timer(true);
         drop(st);
-        let success = match waiter.as_mut().wait(deadline) {
-            Some(success) => success,
+        let outcome = match waiter.as_mut().wait(deadline) {
+            Some(success) => Some(success),
             None => {
                 let mut st = self.lock();
                 // SAFETY: we hold the lock of the queue we enqueued in.
-                let outcome = unsafe { waiter.as_mut().cancel(&mut st.recvq) };
-                drop(st);
-                // A completion that beat the timeout wins: the value is ours.
-                outcome.ok_or(RecvTimeoutError::Timeout)?
+                unsafe { waiter.as_mut().cancel(&mut st.recvq) }
             }
         };
+        self.block_timer(false);
+        // A completion that beat the timeout wins: the value is ours.
+        let success = outcome.ok_or(RecvTimeoutError::Timeout)?;
         if success {
             Ok(waiter
                 .take_elem()
@@ -84,14 +87,17 @@ impl<T> Chan<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
         if waiter.is_queued() {
-            return match waiter.as_mut().poll_done(cx.waker()) {
-                None => Poll::Pending,
-                Some(true) => Poll::Ready(Ok(waiter
-                    .take_elem()
-                    .expect("a completed receiver holds its value"))),
-                Some(false) => Poll::Ready(Err(RecvError)),
+            let Some(success) = waiter.as_mut().poll_done(cx.waker()) else {
+                return Poll::Pending;
             };
+            self.block_timer(false);
+            return Poll::Ready(if success {
+                Ok(waiter.take_elem().expect("a completed receiver holds its value"))
+            } else {
+                Err(RecvError)
+            });
         }
+        self.maybe_run_timer();
         let mut st = self.lock();
         match st.recv(self.cap()) {
             Received::Value(v, waker) => {
@@ -104,6 +110,7 @@ impl<T> Chan<T> {
                 // SAFETY: we hold the lock; the owner of `waiter` is pinned
                 // and calls `cancel_recv` when dropped.
                 unsafe { waiter.enqueue(&mut st.recvq, None, Some(cx.waker())) };
+                self.block_timer(true);
                 Poll::Pending
             }
         }
@@ -118,6 +125,7 @@ impl<T> Chan<T> {
             return;
         }
         let mut st = self.lock();
+        self.block_timer(false);
         // SAFETY: we hold the lock of the queue the waiter is in.
         if unsafe { waiter.as_mut().cancel(&mut st.recvq) } != Some(true) {
             return;
