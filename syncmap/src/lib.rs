@@ -3,6 +3,8 @@
 
 mod entry;
 mod hashed;
+#[cfg(not(gort_loom))]
+mod hazard;
 mod locked;
 mod map;
 mod reclaim;

@@ -15,7 +15,7 @@
 use crate::entry::{Boxed, Entry, LoadOrStore, Unlinked};
 use crate::hashed::{Hashed, Probe};
 use crate::map::{Dirty, Found, SyncMap};
-use crate::reclaim::{EntryTable, Pin, ReadOnly};
+use crate::reclaim::{EntryTable, Limbo, Pin, ReadOnly};
 use crate::sync::{Arc, MutexGuard};
 use core::hash::{BuildHasher, Hash};
 use std::sync::PoisonError;
@@ -32,7 +32,7 @@ pub(crate) enum Find {
     CompareAndSwap,
 }
 
-type Stale<K, V> = Option<Arc<ReadOnly<K, V>>>;
+type Stale<K, V> = Limbo<K, V>;
 
 impl<K, V, S> SyncMap<K, V, S> {
     /// Locks Go's `mu`. A panic in user code never leaves the state
@@ -46,13 +46,13 @@ impl<K, V, S> SyncMap<K, V, S> {
     /// are gone. A no-op if another read map was published meanwhile.
     pub(crate) fn rotate(&self, due: *const ReadOnly<K, V>) {
         let stale;
-        let st = self.lock();
+        let mut st = self.lock();
         stale = if self.read.is_current(due) {
-            let cur = self.read.pin();
+            let cur = self.read.guard();
             let copy = ReadOnly::new(cur.m.clone(), cur.amended);
-            Some(self.read.publish(Arc::new(copy)))
+            self.read.publish(&mut st.limbo, Arc::new(copy))
         } else {
-            None
+            Vec::new()
         };
         drop(st);
         drop(stale);
@@ -62,14 +62,16 @@ impl<K, V, S> SyncMap<K, V, S> {
     /// dirty map once misses reach its length. Returns the replaced read map.
     fn miss_locked(&self, st: &mut Dirty<K, V>) -> Stale<K, V> {
         st.misses += 1;
-        let dirty = st.dirty.as_ref()?;
+        let Some(dirty) = st.dirty.as_ref() else {
+            return Vec::new();
+        };
         if st.misses < dirty.len() {
-            return None;
+            return Vec::new();
         }
-        let promoted = st.dirty.take()?;
+        let promoted = st.dirty.take().unwrap_or_default();
         st.misses = 0;
         let read = ReadOnly::new(Arc::new(promoted), false);
-        Some(self.read.publish(Arc::new(read)))
+        self.read.publish(&mut st.limbo, Arc::new(read))
     }
 
     /// The promotion at the start of Go's `Range` (sync/map.go): if the read
@@ -79,7 +81,7 @@ impl<K, V, S> SyncMap<K, V, S> {
         let read;
         let stale;
         let mut st = self.lock();
-        read = self.read.pin();
+        read = self.read.guard();
         if !read.amended {
             drop(st);
             return read.into_arc();
@@ -87,7 +89,7 @@ impl<K, V, S> SyncMap<K, V, S> {
         let promoted = st.dirty.take().unwrap_or_default();
         st.misses = 0;
         let next = Arc::new(ReadOnly::new(Arc::new(promoted), false));
-        stale = self.read.publish(next.clone());
+        stale = self.read.publish(&mut st.limbo, next.clone());
         drop(st);
         drop(stale);
         next
@@ -100,11 +102,13 @@ impl<K, V, S> SyncMap<K, V, S> {
         let stale;
         let old_dirty;
         let mut st = self.lock();
-        read = self.read.pin();
-        stale = (!read.m.is_empty() || read.amended).then(|| {
+        read = self.read.guard();
+        stale = if !read.m.is_empty() || read.amended {
             let empty = ReadOnly::new(Arc::new(EntryTable::default()), false);
-            self.read.publish(Arc::new(empty))
-        });
+            self.read.publish(&mut st.limbo, Arc::new(empty))
+        } else {
+            Vec::new()
+        };
         old_dirty = st.dirty.as_mut().map(core::mem::take);
         st.misses = 0;
         drop(st);
@@ -122,10 +126,10 @@ impl<K: Eq + Hash, V, S: BuildHasher> SyncMap<K, V, S> {
         Q: ?Sized + Eq,
     {
         let read;
-        let mut stale = None;
+        let mut stale = Vec::new();
         let mut removed = None;
         let mut st = self.lock();
-        read = self.read.pin();
+        read = self.read.guard();
         let found = if let Some(e) = read.m.get(probe.as_lookup()) {
             Some(e.clone())
         } else if find == Find::CompareAndSwap {
@@ -160,7 +164,7 @@ impl<K: Eq + Hash + Clone, V, S: BuildHasher> SyncMap<K, V, S> {
         let read;
         let (e, spare_key, stale);
         let mut st = self.lock();
-        read = self.read.pin();
+        read = self.read.guard();
         (e, spare_key, stale) = self.entry_for_store_locked(&mut st, &read, key, false);
         let old = e.swap_locked(value);
         drop(st);
@@ -180,7 +184,7 @@ impl<K: Eq + Hash + Clone, V, S: BuildHasher> SyncMap<K, V, S> {
         let read;
         let (e, spare_key, stale);
         let mut st = self.lock();
-        read = self.read.pin();
+        read = self.read.guard();
         (e, spare_key, stale) = self.entry_for_store_locked(&mut st, &read, key, true);
         let outcome = e.try_load_or_store(value, pin.pinned());
         drop(st);
@@ -214,25 +218,25 @@ impl<K: Eq + Hash + Clone, V, S: BuildHasher> SyncMap<K, V, S> {
         if let Some(e) = read.m.get(probe.as_lookup()) {
             let e = e.clone();
             let spare = self.revive_locked(st, &e, key);
-            return (e, spare, None);
+            return (e, spare, Vec::new());
         }
         if let Some(e) = st.dirty.as_ref().and_then(|d| d.get(probe.as_lookup())) {
             let e = e.clone();
             let stale = if miss_in_dirty {
                 self.miss_locked(st)
             } else {
-                None
+                Vec::new()
             };
             return (e, Some(key), stale);
         }
         let stale = if read.amended {
-            None
+            Vec::new()
         } else {
             // The first new key since the last promotion: copy the read map
             // and mark it incomplete.
             self.dirty_locked(st, read);
             let amended = ReadOnly::new(read.m.clone(), true);
-            Some(self.read.publish(Arc::new(amended)))
+            self.read.publish(&mut st.limbo, Arc::new(amended))
         };
         let e = Arc::new(Entry::deleted());
         let dirty = st.dirty.as_mut().expect("dirty_locked made the dirty map");

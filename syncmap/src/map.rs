@@ -4,7 +4,7 @@
 use crate::entry::{Boxed, Entry, LoadOrStore, Unlinked};
 use crate::locked::Find;
 use crate::hashed::{Hashed, Probe};
-use crate::reclaim::{EntryTable, Pin, ReadCell, ReadOnly};
+use crate::reclaim::{EntryTable, Limbo, Pin, ReadCell, ReadOnly};
 use crate::sync::{Arc, Mutex};
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
@@ -52,6 +52,8 @@ pub(crate) struct Dirty<K, V> {
     pub(crate) dirty: Option<EntryTable<K, V>>,
     /// Go's `misses`: locked lookups since the read map was last replaced.
     pub(crate) misses: usize,
+    /// Replaced read maps a hazard slot may still hold (reclaim.rs).
+    pub(crate) limbo: Limbo<K, V>,
 }
 
 impl<K, V> SyncMap<K, V, ahash::RandomState> {
@@ -83,6 +85,7 @@ impl<K, V, S> SyncMap<K, V, S> {
             mu: Padded(Mutex::new(Dirty {
                 dirty: None,
                 misses: 0,
+                limbo: Vec::new(),
             })),
         }
     }

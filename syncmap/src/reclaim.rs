@@ -29,6 +29,8 @@
 //! a value's `Drop` may call back into the map.
 
 use crate::entry::{Entry, Slot, Unlinked};
+#[cfg(not(gort_loom))]
+use crate::hazard::Hazard;
 use crate::hashed::Table;
 use crate::sync::{Arc, ArcCell, AtomicPtr, Mutex, Ordering, ReadGuard};
 use core::marker::PhantomData;
@@ -37,6 +39,10 @@ use std::sync::PoisonError;
 
 /// Retirements onto one read map after which it is republished.
 pub(crate) const ROTATE_AT: usize = 64;
+
+/// Replaced read maps that a hazard slot may still hold (under the map's
+/// mutex), or that are ready to drop.
+pub(crate) type Limbo<K, V> = Vec<Arc<ReadOnly<K, V>>>;
 
 /// A table of the map: key → shared entry (Go's `map[any]*entry`).
 pub(crate) type EntryTable<K, V> = Table<K, Arc<Entry<V>>>;
@@ -61,7 +67,18 @@ pub(crate) struct ReadOnly<K, V> {
 pub(crate) struct Pinned<'g>(PhantomData<&'g ()>);
 
 /// A pinned read map: held by an operation from its start to its return.
-pub(crate) struct Pin<K, V>(ReadGuard<ReadOnly<K, V>>);
+/// A hazard slot (hazard.rs) on the fast path; an arc-swap guard when the
+/// thread's slots are all taken (and always under loom).
+pub(crate) enum Pin<K, V> {
+    /// Protected by a hazard slot holding `read` (cleared when dropped).
+    #[cfg(not(gort_loom))]
+    Hazard {
+        read: *const ReadOnly<K, V>,
+        _slot: Hazard,
+    },
+    /// Protected by an arc-swap guard.
+    Guard(ReadGuard<ReadOnly<K, V>>),
+}
 
 impl<K, V> Pin<K, V> {
     #[inline(always)]
@@ -69,9 +86,13 @@ impl<K, V> Pin<K, V> {
         Pinned(PhantomData)
     }
 
-    /// The pinned read map as a full `Arc`.
-    pub(crate) fn into_arc(self) -> Arc<ReadOnly<K, V>> {
-        self.0.into_arc()
+    #[inline(always)]
+    fn as_ptr(&self) -> *const ReadOnly<K, V> {
+        match self {
+            #[cfg(not(gort_loom))]
+            Pin::Hazard { read, .. } => *read,
+            Pin::Guard(g) => g.as_ptr(),
+        }
     }
 }
 
@@ -79,7 +100,14 @@ impl<K, V> core::ops::Deref for Pin<K, V> {
     type Target = ReadOnly<K, V>;
     #[inline(always)]
     fn deref(&self) -> &ReadOnly<K, V> {
-        &self.0
+        match self {
+            // SAFETY: the hazard slot holds `read`, checked to be published
+            // after it was stored, so `read` stays in the limbo list
+            // (`publish`) and is not dropped while the slot holds it.
+            #[cfg(not(gort_loom))]
+            Pin::Hazard { read, .. } => unsafe { &**read },
+            Pin::Guard(g) => g,
+        }
     }
 }
 
@@ -168,14 +196,48 @@ impl<K, V> ReadCell<K, V> {
     /// Port of `loadReadOnly` (sync/map.go), keeping the result pinned.
     #[inline(always)]
     pub(crate) fn pin(&self) -> Pin<K, V> {
-        Pin(self.0.load())
+        #[cfg(not(gort_loom))]
+        {
+            let mut p = self.0.current();
+            if let Some(hazard) = Hazard::new(p.cast()) {
+                loop {
+                    let now = self.0.current();
+                    if ptr::eq(now, p) {
+                        return Pin::Hazard {
+                            read: p,
+                            _slot: hazard,
+                        };
+                    }
+                    p = now;
+                    hazard.set(p.cast());
+                }
+            }
+        }
+        Pin::Guard(self.0.load())
     }
 
-    /// Go's `m.read.Store`: publishes `next` and returns the replaced read
-    /// map, which the caller drops after unlocking. The map's mutex is held.
-    pub(crate) fn publish(&self, next: Arc<ReadOnly<K, V>>) -> Arc<ReadOnly<K, V>> {
+    /// `loadReadOnly` as an arc-swap guard (the locked paths).
+    pub(crate) fn guard(&self) -> ReadGuard<ReadOnly<K, V>> {
+        self.0.load()
+    }
+
+    /// Go's `m.read.Store`, with the map's mutex held: publishes `next`
+    /// and moves the replaced read map to `limbo`. Returns the read maps of
+    /// `limbo` no hazard slot holds any more, for the caller to drop after
+    /// unlocking.
+    pub(crate) fn publish(&self, limbo: &mut Limbo<K, V>, next: Arc<ReadOnly<K, V>>) -> Limbo<K, V> {
         self.0.load().link(next.clone());
-        self.0.swap(next)
+        limbo.push(self.0.swap(next));
+        let mut free = Vec::new();
+        for read in core::mem::take(limbo) {
+            #[cfg(not(gort_loom))]
+            if crate::hazard::is_hazard(Arc::as_ptr(&read).cast()) {
+                limbo.push(read);
+                continue;
+            }
+            free.push(read);
+        }
+        free
     }
 
     /// Whether `read` is the published read map (exact under the mutex).
@@ -188,8 +250,8 @@ impl<K, V> ReadCell<K, V> {
     pub(crate) fn retire(&self, pin: &Pin<K, V>, slot: Unlinked<V>) -> Option<*const ReadOnly<K, V>> {
         let depth;
         let onto;
-        if self.0.is_current(pin.0.as_ptr()) {
-            onto = pin.0.as_ptr();
+        if self.0.is_current(pin.as_ptr()) {
+            onto = pin.as_ptr();
             depth = pin.push(slot);
         } else {
             let fresh = self.0.load();

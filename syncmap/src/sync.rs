@@ -66,7 +66,14 @@ mod cell {
         /// Whether `ptr` is the published value, as of a SeqCst load.
         #[inline(always)]
         pub(crate) fn is_current(&self, ptr: *const T) -> bool {
-            core::ptr::eq(self.mirror.load(Ordering::SeqCst), ptr)
+            core::ptr::eq(self.current(), ptr)
+        }
+
+        /// The published pointer, as of a SeqCst load (not a reference: the
+        /// caller must protect it before dereferencing it).
+        #[inline(always)]
+        pub(crate) fn current(&self) -> *const T {
+            self.mirror.load(Ordering::SeqCst)
         }
     }
 

@@ -1,0 +1,141 @@
+//! Hazard slots: how a lock-free operation pins the read map with one store.
+//!
+//! An arc-swap guard costs two atomic read-modify-writes (taking and paying
+//! back a debt slot), about 12 ns on the reference machine: more than the
+//! whole hash lookup it protects. A hazard slot costs one SeqCst store (an
+//! `xchg` on x86) into a slot that only the calling thread writes, and a
+//! plain store to clear it.
+//!
+//! Each thread owns a [`Record`] of [`SLOTS`] slots (a stack: nested
+//! operations, e.g. from a `range` callback, take the next free one; beyond
+//! that depth the caller falls back to an arc-swap guard). Records are never
+//! freed: a thread that exits gives its record back for the next thread.
+//!
+//! The protocol is the classic hazard pointer one. A reader stores the read
+//! map it saw into its slot (SeqCst), then checks (SeqCst) that the map is
+//! still the published one, retrying otherwise. The publisher stores the new
+//! read map (SeqCst), then scans every slot (SeqCst). In the single SeqCst
+//! order either the reader's check sees the new map (and it retries), or the
+//! publisher's scan sees the reader's slot (and keeps the old map alive).
+
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+
+/// Slots per thread: the nesting depth served without falling back.
+pub(crate) const SLOTS: usize = 8;
+
+/// One thread's slots.
+pub(crate) struct Record {
+    slots: [AtomicPtr<()>; SLOTS],
+    /// Whether a live thread owns this record.
+    in_use: AtomicBool,
+    /// The next record of the global list (set before publication, then
+    /// immutable).
+    next: *const Record,
+}
+
+// SAFETY: `next` is written once before the record is published and only read
+// afterwards; everything else is atomic.
+unsafe impl Sync for Record {}
+
+/// The list of every record ever made, newest first.
+static HEAD: AtomicPtr<Record> = AtomicPtr::new(ptr::null_mut());
+
+/// The calling thread's record; gives it back when the thread exits.
+struct Owner(&'static Record);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0.in_use.store(false, Ordering::Release);
+    }
+}
+
+thread_local! {
+    static OWNER: Owner = Owner(acquire());
+}
+
+/// Every record ever published.
+fn records() -> impl Iterator<Item = &'static Record> {
+    let mut p = HEAD.load(Ordering::Acquire).cast_const();
+    core::iter::from_fn(move || {
+        // SAFETY: records are leaked, so every published pointer stays valid.
+        let r = unsafe { p.as_ref() }?;
+        p = r.next;
+        Some(r)
+    })
+}
+
+/// Takes a free record or publishes a new one.
+fn acquire() -> &'static Record {
+    for r in records() {
+        if !r.in_use.load(Ordering::Relaxed)
+            && r.in_use
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        {
+            return r;
+        }
+    }
+    let mut head = HEAD.load(Ordering::Acquire);
+    let record = Box::leak(Box::new(Record {
+        slots: Default::default(),
+        in_use: AtomicBool::new(true),
+        next: head,
+    }));
+    loop {
+        match HEAD.compare_exchange(head, record, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => return record,
+            Err(now) => {
+                head = now;
+                record.next = now;
+            }
+        }
+    }
+}
+
+/// A slot of the calling thread holding a hazard; cleared on drop.
+pub(crate) struct Hazard {
+    slot: &'static AtomicPtr<()>,
+    /// Slots belong to one thread.
+    _not_send: core::marker::PhantomData<*const ()>,
+}
+
+impl Hazard {
+    /// Stores `target` into a free slot of the calling thread, or returns
+    /// `None` if all are taken (deep nesting) or the thread is exiting.
+    #[inline]
+    pub(crate) fn new(target: *const ()) -> Option<Self> {
+        let record = OWNER.try_with(|o| o.0).ok()?;
+        let slot = record
+            .slots
+            .iter()
+            .find(|s| s.load(Ordering::Relaxed).is_null())?;
+        slot.store(target.cast_mut(), Ordering::SeqCst);
+        Some(Self {
+            slot,
+            _not_send: core::marker::PhantomData,
+        })
+    }
+
+    /// Replaces the protected pointer (after a failed check).
+    #[inline]
+    pub(crate) fn set(&self, target: *const ()) {
+        self.slot.store(target.cast_mut(), Ordering::SeqCst);
+    }
+}
+
+impl Drop for Hazard {
+    #[inline]
+    fn drop(&mut self) {
+        self.slot.store(ptr::null_mut(), Ordering::Release);
+    }
+}
+
+/// Whether any slot of any thread holds `target` (SeqCst scan).
+pub(crate) fn is_hazard(target: *const ()) -> bool {
+    records().any(|r| {
+        r.slots
+            .iter()
+            .any(|s| ptr::eq(s.load(Ordering::SeqCst), target))
+    })
+}
