@@ -41,6 +41,13 @@ pub(crate) struct Bucket<K, V> {
 /// that the access would invalidate; slot accessors also require `i < 8`.
 pub(crate) struct BucketPtr<K, V>(NonNull<Bucket<K, V>>);
 
+// SAFETY: a `BucketPtr` is only an address: every access through it is an
+// `unsafe fn` whose caller holds the borrow or ownership of the table, and
+// that owner's `Send`/`Sync` (decided by its keys and values) is what counts.
+unsafe impl<K, V> Send for BucketPtr<K, V> {}
+// SAFETY: as above.
+unsafe impl<K, V> Sync for BucketPtr<K, V> {}
+
 impl<K, V> Clone for BucketPtr<K, V> {
     fn clone(&self) -> Self {
         *self
@@ -188,11 +195,16 @@ fn array_layout<K, V>(b: u8) -> Result<Layout, TryReserveError> {
     Layout::array::<Bucket<K, V>>(array_len(b)).map_err(|_| TryReserveError::CapacityOverflow)
 }
 
-/// Allocates a zeroed array of `B` and returns its first bucket and its first
-/// preallocated overflow bucket. Port of `makeBucketArray` (fresh memory).
-pub(crate) fn alloc_array<K, V>(
-    b: u8,
-) -> Result<(BucketPtr<K, V>, Option<BucketPtr<K, V>>), TryReserveError> {
+/// A freshly allocated bucket array.
+pub(crate) struct NewArray<K, V> {
+    /// The first bucket.
+    pub(crate) base: BucketPtr<K, V>,
+    /// The first preallocated overflow bucket, if the array has any.
+    pub(crate) next_overflow: Option<BucketPtr<K, V>>,
+}
+
+/// Allocates a zeroed array of `B`. Port of `makeBucketArray` (fresh memory).
+pub(crate) fn alloc_array<K, V>(b: u8) -> Result<NewArray<K, V>, TryReserveError> {
     let layout = array_layout::<K, V>(b)?;
     // SAFETY: the layout is non-zero-sized (a bucket holds at least its
     // tophash bytes and overflow pointer).
@@ -201,13 +213,16 @@ pub(crate) fn alloc_array<K, V>(
         .map(BucketPtr)
         .ok_or(TryReserveError::AllocError { layout })?;
     // SAFETY: the array was just allocated with `array_len(b)` buckets.
-    let next = unsafe { mark_preallocated(base, b) };
-    Ok((base, next))
+    let next_overflow = unsafe { mark_preallocated(base, b) };
+    Ok(NewArray {
+        base,
+        next_overflow,
+    })
 }
 
 /// Like [`alloc_array`], but reports failure as `reserve` does: a panic on
 /// capacity overflow, `handle_alloc_error` on allocation failure.
-pub(crate) fn alloc_array_or_abort<K, V>(b: u8) -> (BucketPtr<K, V>, Option<BucketPtr<K, V>>) {
+pub(crate) fn alloc_array_or_abort<K, V>(b: u8) -> NewArray<K, V> {
     alloc_array(b).unwrap_or_else(|e| e.fail())
 }
 

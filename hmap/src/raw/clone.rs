@@ -22,7 +22,7 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         copy.install_array(self.b, bucket::alloc_array_or_abort(self.b));
         let dst = copy.buckets.expect("just installed");
         if let Some(old) = self.oldbuckets {
-            copy.oldbuckets = Some(bucket::alloc_array_or_abort(self.old_b()).0);
+            copy.oldbuckets = Some(bucket::alloc_array_or_abort(self.old_b()).base);
             copy.same_size_grow = self.same_size_grow;
             copy.nevacuate = self.nevacuate;
             let old_dst = copy.oldbuckets.expect("just set");

@@ -203,7 +203,6 @@ impl<K, V> RawTable<K, V> {
                     }
                     debug_assert!(top >= crate::tophash::MIN_TOP_HASH, "bad map state");
                     let use_y = ybits.as_mut().is_some_and(|y| y.get(n + i));
-                    c.set_top(i, if use_y { EVACUATED_Y } else { EVACUATED_X });
                     let dst = &mut xy[usize::from(use_y)];
                     if dst.i == BUCKET_CNT {
                         dst.b = self.new_overflow(dst.b);
@@ -211,6 +210,7 @@ impl<K, V> RawTable<K, V> {
                     }
                     dst.b.take_from(dst.i, c, i);
                     dst.i += 1;
+                    c.set_top(i, if use_y { EVACUATED_Y } else { EVACUATED_X });
                 }
             }
             n += BUCKET_CNT;

@@ -54,12 +54,6 @@ impl<K, V> Clone for RawIter<K, V> {
     }
 }
 
-// SAFETY: a `RawIter` is inert position data; the iterators that wrap it
-// carry the borrow or ownership that decides `Send`/`Sync`.
-unsafe impl<K, V> Send for RawIter<K, V> {}
-// SAFETY: as above.
-unsafe impl<K, V> Sync for RawIter<K, V> {}
-
 impl<K, V> RawIter<K, V> {
     /// Draws a random start bucket and offset. Port of `mapiterinit`.
     fn new(t: &RawTable<K, V>) -> Self {

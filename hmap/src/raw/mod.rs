@@ -61,15 +61,11 @@ pub(crate) struct RawTable<K, V> {
     next_overflow: Option<BucketPtr<K, V>>,
     /// Old buckets evacuated so far: a test hook, never read by the map.
     evacuations: u64,
-    /// The table owns keys and values of these types.
+    /// The table owns keys and values of these types: this decides its
+    /// auto traits (`Send`/`Sync` exactly when `K` and `V` are) and tells
+    /// the drop checker that dropping it drops them.
     marker: PhantomData<(K, V)>,
 }
-
-// SAFETY: the table owns its keys and values (no sharing between tables), so
-// sending it sends them.
-unsafe impl<K: Send, V: Send> Send for RawTable<K, V> {}
-// SAFETY: `&RawTable` gives only `&K`/`&V` and reads; all mutation needs `&mut`.
-unsafe impl<K: Sync, V: Sync> Sync for RawTable<K, V> {}
 
 /// Whether `count` entries overload `2^b` buckets. Port of `overLoadFactor`
 /// (Go's integer arithmetic, so the thresholds are exactly Go's: 8, 13, 26,
@@ -194,10 +190,10 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Makes a freshly allocated array of `B` the current one.
-    fn install_array(&mut self, b: u8, (base, next): (BucketPtr<K, V>, Option<BucketPtr<K, V>>)) {
+    fn install_array(&mut self, b: u8, array: bucket::NewArray<K, V>) {
         self.b = b;
-        self.buckets = Some(base);
-        self.next_overflow = next;
+        self.buckets = Some(array.base);
+        self.next_overflow = array.next_overflow;
     }
 
     /// Live entries.
