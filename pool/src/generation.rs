@@ -12,14 +12,15 @@
 //! reading the victim, so freeing waits out a grace period:
 //!
 //! 1. Every pool operation pins its thread (`registry::Handle::pin`: a store
-//!    to the thread's pin word, then `fence(SeqCst)`) before it loads a
-//!    generation pointer, and uses what it loaded only until it unpins.
+//!    to the thread's pin word, then the light fence of `barrier.rs`) before
+//!    it loads a generation pointer, and uses what it loaded only until it
+//!    unpins.
 //! 2. `rotate` unlinks the old victim (no pointer of the pool leads to it any
-//!    more), issues `fence(SeqCst)`, then waits for every pin word it sees odd
-//!    to change (`registry::synchronize`).
+//!    more), issues the heavy fence, then waits for every pin word it sees
+//!    odd to change (`registry::synchronize`).
 //! 3. Then it frees the old victim. A thread that pinned before the fence
 //!    was seen and waited for; one that pinned after it loads the new
-//!    pointers and never sees the old victim (the two fences order the pin
+//!    pointers and never sees the old victim (the fence pair orders the pin
 //!    store and the unlink: store buffering cannot hide both).
 //!
 //! The wait is short: a pinned section runs no user code and never blocks. It
@@ -30,11 +31,12 @@
 //! rotation may still land its value in what is now the victim, where it is
 //! found by later gets or dropped by the next `clear`.
 
+use crate::barrier;
 use crate::live::{self, Entry};
 use crate::local::Local;
 use crate::registry::{self, Pin};
 use crate::segments::Segments;
-use crate::sync::{self, AtomicBool, AtomicPtr, Liveness, Mutex, Ordering, fence};
+use crate::sync::{self, AtomicBool, AtomicPtr, Liveness, Mutex, Ordering};
 use core::ops::Deref;
 use core::ptr;
 use crossbeam_utils::CachePadded;
@@ -232,8 +234,8 @@ impl<T> Generations<T> {
         if old.is_null() {
             return;
         }
-        // Pairs with the fence of every pin: see the module docs.
-        fence(Ordering::SeqCst);
+        // Pairs with the light fence of every pin: see the module docs.
+        barrier::heavy();
         registry::synchronize();
         // SAFETY: unlinked above, and every thread that could have loaded it
         // has unpinned since.

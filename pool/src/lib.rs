@@ -1,6 +1,7 @@
 //! Go's `sync.Pool`, ported from go1.23 (sync/pool.go, sync/poolqueue.go).
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod barrier;
 mod chain;
 mod dequeue;
 mod generation;

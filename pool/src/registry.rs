@@ -13,14 +13,15 @@
 //! a pool operation (Go: `procPin`, which holds off the stop-the-world).
 //! [`synchronize`] waits until every operation that was pinned when it was
 //! called has ended, which is the grace period after which `clear` frees the
-//! memory it unlinked. The pin is a store followed by a sequentially
-//! consistent fence, the clearer's check an unlink followed by the same fence
-//! (the store-buffering pattern): either the clearer sees the pin and waits,
-//! or the pinned thread sees the unlinked pointer gone.
+//! memory it unlinked. A pin is a store to the pin word followed by the light
+//! fence of `barrier.rs`; the clearer unlinks, issues the heavy fence, then
+//! reads the pin words (the store-buffering pattern): either the clearer sees
+//! the pin and waits, or the pinned thread sees the unlinked pointer gone.
 
+use crate::barrier;
 use crate::live;
 use crate::segments::Segments;
-use crate::sync::{self, AtomicU64, AtomicUsize, Mutex, Ordering, SpinWait, fence};
+use crate::sync::{self, AtomicU64, AtomicUsize, Mutex, Ordering, SpinWait};
 use core::cmp::Reverse;
 use core::marker::PhantomData;
 use crossbeam_utils::CachePadded;
@@ -86,8 +87,8 @@ impl Registry {
 /// Port of what `poolCleanup` gets from stopping the world: waits until every
 /// pool operation that was pinned when this was called has ended.
 ///
-/// The caller has unlinked memory and then issued `fence(SeqCst)`; after this
-/// returns, no thread still holds a pointer it loaded before the unlink.
+/// The caller has unlinked memory and then issued [`barrier::heavy`]; after
+/// this returns, no thread still holds a pointer it loaded before the unlink.
 pub(crate) fn synchronize() {
     // Any pin not counted in this `len` began after our fence (a pid is
     // registered before its first pin), so it sees the unlink.
@@ -126,6 +127,8 @@ pub(crate) struct Handle {
 impl Handle {
     /// Takes the lowest free pid.
     fn acquire() -> Handle {
+        // The fence mode is fixed before this thread's first pin.
+        barrier::init();
         let registry: &'static Registry = &REGISTRY;
         let pid = registry.acquire();
         let proc = registry.procs.get_or_alloc(pid, || {
@@ -166,7 +169,7 @@ impl Handle {
         self.proc.pin.store(count + 1, Ordering::Release);
         // Orders the store above before every load of a pool's generation
         // pointers: see the module docs.
-        fence(Ordering::SeqCst);
+        barrier::light();
         Pin {
             proc: self.proc,
             count: count + 1,
@@ -217,10 +220,13 @@ sync::thread_local! {
 /// releases it as an exiting thread would, so nothing it put is stranded.
 #[inline]
 pub(crate) fn with_handle<R>(f: impl FnOnce(&Handle) -> R) -> R {
-    let mut f = Some(f);
-    match HANDLE.try_with(|h| f.take().map(|f| f(h))) {
-        Ok(Some(r)) => r,
-        _ => with_borrowed_handle(f.take().expect("run at most once")),
+    // The handle is borrowed outside `try_with`, so that `f` (which may own
+    // the value being put) is not moved into an `Option` for the fallback.
+    match HANDLE.try_with(|h| h as *const Handle) {
+        // SAFETY: the thread-local lives until this thread's exit, which
+        // cannot begin during this call on this thread.
+        Ok(h) => f(unsafe { &*h }),
+        Err(_) => with_borrowed_handle(f),
     }
 }
 
