@@ -18,17 +18,31 @@
 //! through a read map they pinned or an `Arc` they cloned).
 
 use crate::reclaim::Pinned;
-use crate::sync::{AtomicPtr, AtomicUsize, Ordering::SeqCst};
+use crate::sync::{AtomicPtr, AtomicUsize, Ordering::SeqCst, UnsafeCell};
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 
 /// A boxed value and the links `reclaim.rs` uses once it is retired.
 pub(crate) struct Slot<V> {
-    pub(crate) value: V,
+    value: UnsafeCell<V>,
     /// The next retired slot of the same read map (set by the retirer).
     pub(crate) next: AtomicPtr<Slot<V>>,
     /// How many slots were retired before this one on the same read map.
     pub(crate) depth: AtomicUsize,
+}
+
+impl<V> Slot<V> {
+    /// Frees a slot.
+    ///
+    /// # Safety
+    /// `p` came from [`Boxed`], is owned by the caller, and no reader can
+    /// reach it any more.
+    pub(crate) unsafe fn free(p: *mut Slot<V>) {
+        // SAFETY: per the caller's contract.
+        let slot = unsafe { Box::from_raw(p) };
+        slot.value.will_free();
+        drop(slot);
+    }
 }
 
 /// The target of the `expunged` sentinel: its address is never a `Slot`'s.
@@ -47,7 +61,7 @@ impl<V> Boxed<V> {
     /// Port of Go's boxing `&value` (an allocation per stored value).
     pub(crate) fn new(value: V) -> Self {
         let slot = Box::new(Slot {
-            value,
+            value: UnsafeCell::new(value),
             next: AtomicPtr::new(ptr::null_mut()),
             depth: AtomicUsize::new(0),
         });
@@ -59,7 +73,7 @@ impl<V> Boxed<V> {
         let ptr = self.0;
         core::mem::forget(self);
         // SAFETY: a `Boxed` owns its unpublished allocation from `Box::leak`.
-        unsafe { Box::from_raw(ptr.as_ptr()) }.value
+        unsafe { Box::from_raw(ptr.as_ptr()) }.value.into_inner()
     }
 
     fn into_raw(self) -> *mut Slot<V> {
@@ -71,8 +85,8 @@ impl<V> Boxed<V> {
 
 impl<V> Drop for Boxed<V> {
     fn drop(&mut self) {
-        // SAFETY: a `Boxed` owns its unpublished allocation from `Box::leak`.
-        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+        // SAFETY: a `Boxed` owns its unpublished allocation.
+        unsafe { Slot::free(self.0.as_ptr()) };
     }
 }
 
@@ -89,7 +103,7 @@ impl<V> Unlinked<V> {
         // SAFETY: the slot was published, so it is a live `Slot`; it is freed
         // only when the read map it is retired onto is dropped, which is
         // after every pin older than that map (the pin chain, reclaim.rs).
-        unsafe { &(*self.0.as_ptr()).value }
+        unsafe { &*(*self.0.as_ptr()).value.get() }
     }
 
     pub(crate) fn into_raw(self) -> NonNull<Slot<V>> {
@@ -124,7 +138,7 @@ unsafe fn value_at<'g, V>(p: *mut Slot<V>, _pin: Pinned<'g>) -> &'g V {
     // SAFETY: per the caller's contract: a linked slot stays alive while its
     // entry does, and once unlinked it is retired onto a read map no older
     // than the pin (reclaim.rs), so it outlives `'g`.
-    unsafe { &(*p).value }
+    unsafe { &*(*p).value.get() }
 }
 
 /// Whether `p` is a value (neither deleted nor expunged).
@@ -320,7 +334,7 @@ impl<V> Drop for Entry<V> {
         if is_value(p) {
             // SAFETY: the entry owns its linked slot, and with the entry gone
             // no reader can reach it (module docs).
-            drop(unsafe { Box::from_raw(p) });
+            unsafe { Slot::free(p) };
         }
     }
 }

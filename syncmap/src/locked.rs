@@ -133,7 +133,10 @@ impl<K: Eq + Hash, V, S: BuildHasher> SyncMap<K, V, S> {
         let found = if let Some(e) = read.m.get(probe.as_lookup()) {
             Some(e.clone())
         } else if find == Find::CompareAndSwap {
-            let e = st.dirty.as_ref().and_then(|d| d.get(probe.as_lookup()).cloned());
+            let e = st
+                .dirty
+                .as_ref()
+                .and_then(|d| d.get(probe.as_lookup()).cloned());
             if e.is_some() {
                 stale = self.miss_locked(&mut st);
             }

@@ -2,8 +2,8 @@
 //! each method; the locked halves are in `locked.rs`).
 
 use crate::entry::{Boxed, Entry, LoadOrStore, Unlinked};
-use crate::locked::Find;
 use crate::hashed::{Hashed, Probe};
+use crate::locked::Find;
 use crate::reclaim::{EntryTable, Limbo, Pin, ReadCell, ReadOnly};
 use crate::sync::{Arc, Mutex};
 use core::borrow::Borrow;
@@ -80,7 +80,10 @@ impl<K, V, S> SyncMap<K, V, S> {
     /// ```
     pub fn with_hasher(hasher: S) -> Self {
         Self {
-            read: Padded(ReadCell::new(ReadOnly::new(Arc::new(EntryTable::default()), false))),
+            read: Padded(ReadCell::new(ReadOnly::new(
+                Arc::new(EntryTable::default()),
+                false,
+            ))),
             hasher,
             mu: Padded(Mutex::new(Dirty {
                 dirty: None,
@@ -223,7 +226,9 @@ impl<K: Eq + Hash, V, S: BuildHasher> SyncMap<K, V, S> {
                 None => None,
             },
         };
-        unlinked.map(|o| self.retire_with(&pin, o, |_| ())).is_some()
+        unlinked
+            .map(|o| self.retire_with(&pin, o, |_| ()))
+            .is_some()
     }
 
     /// Port of `CompareAndDelete` (sync/map.go): removes `key` if its value
@@ -252,7 +257,9 @@ impl<K: Eq + Hash, V, S: BuildHasher> SyncMap<K, V, S> {
                 None => None,
             },
         };
-        unlinked.map(|o| self.retire_with(&pin, o, |_| ())).is_some()
+        unlinked
+            .map(|o| self.retire_with(&pin, o, |_| ()))
+            .is_some()
     }
 
     /// Port of `Range` (sync/map.go): calls `f` on each key and value until

@@ -29,16 +29,20 @@
 //! a value's `Drop` may call back into the map.
 
 use crate::entry::{Entry, Slot, Unlinked};
+use crate::hashed::Table;
 #[cfg(not(gort_loom))]
 use crate::hazard::Hazard;
-use crate::hashed::Table;
 use crate::sync::{Arc, ArcCell, AtomicPtr, Mutex, Ordering, ReadGuard};
 use core::marker::PhantomData;
 use core::ptr;
 use std::sync::PoisonError;
 
-/// Retirements onto one read map after which it is republished.
+/// Retirements onto one read map after which it is republished (2 in the
+/// loom build, so that models reach the freeing of retired values).
+#[cfg(not(gort_loom))]
 pub(crate) const ROTATE_AT: usize = 64;
+#[cfg(gort_loom)]
+pub(crate) const ROTATE_AT: usize = 2;
 
 /// Replaced read maps that a hazard slot may still hold (under the map's
 /// mutex), or that are ready to drop.
@@ -124,7 +128,10 @@ impl<K, V> ReadOnly<K, V> {
     /// Links the read map published after this one (rule 2). Called with the
     /// map's mutex held, once per `ReadOnly`.
     fn link(&self, next: Arc<Self>) {
-        let mut successor = self.successor.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut successor = self
+            .successor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         debug_assert!(successor.is_none(), "a read map is replaced once");
         *successor = Some(next);
     }
@@ -163,8 +170,10 @@ impl<K, V> Drop for ReadOnly<K, V> {
         while !p.is_null() {
             // SAFETY: every pin that could see a slot retired here is gone
             // (module docs), so the stack is ours; each slot came from `Boxed`.
-            let slot = unsafe { Box::from_raw(p) };
-            p = slot.next.load(Ordering::Relaxed);
+            let next = unsafe { (*p).next.load(Ordering::Relaxed) };
+            // SAFETY: as above; `p` is not used again.
+            unsafe { Slot::free(p) };
+            p = next;
         }
         // Drop the chain of successors without recursion.
         let mut next = self
@@ -225,7 +234,11 @@ impl<K, V> ReadCell<K, V> {
     /// and moves the replaced read map to `limbo`. Returns the read maps of
     /// `limbo` no hazard slot holds any more, for the caller to drop after
     /// unlocking.
-    pub(crate) fn publish(&self, limbo: &mut Limbo<K, V>, next: Arc<ReadOnly<K, V>>) -> Limbo<K, V> {
+    pub(crate) fn publish(
+        &self,
+        limbo: &mut Limbo<K, V>,
+        next: Arc<ReadOnly<K, V>>,
+    ) -> Limbo<K, V> {
         self.0.load().link(next.clone());
         limbo.push(self.0.swap(next));
         let mut free = Vec::new();
@@ -247,7 +260,11 @@ impl<K, V> ReadCell<K, V> {
 
     /// Retires a slot the caller unlinked while pinned by `pin` (rule 1).
     /// Returns the read map to republish if it reached [`ROTATE_AT`].
-    pub(crate) fn retire(&self, pin: &Pin<K, V>, slot: Unlinked<V>) -> Option<*const ReadOnly<K, V>> {
+    pub(crate) fn retire(
+        &self,
+        pin: &Pin<K, V>,
+        slot: Unlinked<V>,
+    ) -> Option<*const ReadOnly<K, V>> {
         let depth;
         let onto;
         if self.0.is_current(pin.as_ptr()) {

@@ -146,3 +146,48 @@ mod cell {
         }
     }
 }
+
+/// An `UnsafeCell` whose accesses loom checks (tokio's `with`/`with_mut`
+/// shape): a value slot read by a lock-free reader and freed without a
+/// happens-before edge from that read is a reported race under loom.
+pub(crate) struct UnsafeCell<T> {
+    #[cfg(not(gort_loom))]
+    inner: core::cell::UnsafeCell<T>,
+    #[cfg(gort_loom)]
+    inner: loom::cell::UnsafeCell<T>,
+}
+
+impl<T> UnsafeCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self {
+            #[cfg(not(gort_loom))]
+            inner: core::cell::UnsafeCell::new(value),
+            #[cfg(gort_loom)]
+            inner: loom::cell::UnsafeCell::new(value),
+        }
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        self.inner.into_inner()
+    }
+
+    /// A shared pointer to the contents (a read access for loom).
+    #[inline(always)]
+    pub(crate) fn get(&self) -> *const T {
+        #[cfg(not(gort_loom))]
+        {
+            self.inner.get()
+        }
+        #[cfg(gort_loom)]
+        {
+            self.inner.with(|p| p)
+        }
+    }
+
+    /// Records a write access (for loom) just before the contents are freed.
+    #[inline(always)]
+    pub(crate) fn will_free(&self) {
+        #[cfg(gort_loom)]
+        self.inner.with_mut(|_| ());
+    }
+}
