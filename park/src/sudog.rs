@@ -78,6 +78,16 @@ impl<T> Sudog<T> {
         self.case
     }
 
+    /// Renumbers the sudog (a select numbers its cases when it queues
+    /// them). `&mut` access means the sudog is not queued: while it is, its
+    /// owner only ever holds shared references (see [`WaitQ::enqueue`]).
+    ///
+    /// [`WaitQ::enqueue`]: crate::WaitQ::enqueue
+    pub fn set_case(self: core::pin::Pin<&mut Self>, case: usize) {
+        // SAFETY: `case` is not structurally pinned; nothing else moves.
+        unsafe { self.get_unchecked_mut() }.case = case;
+    }
+
     /// Runs `f` on the links.
     ///
     /// # Safety

@@ -85,7 +85,10 @@ pub(crate) fn spin_until<R>(mut ready: impl FnMut() -> Option<R>) -> Option<R> {
 
 /// Parks until `ready` returns `Some` or `deadline` passes, re-checking
 /// after every (possibly spurious) unpark.
-pub(crate) fn park_loop<R>(mut ready: impl FnMut() -> Option<R>, deadline: Option<Instant>) -> Option<R> {
+pub(crate) fn park_loop<R>(
+    mut ready: impl FnMut() -> Option<R>,
+    deadline: Option<Instant>,
+) -> Option<R> {
     loop {
         if let Some(r) = ready() {
             return Some(r);

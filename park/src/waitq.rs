@@ -72,7 +72,7 @@ impl<T> WaitQ<T> {
     /// - `sg` and `claim` stay alive and at their addresses until `sg` has left
     ///   this queue: through [`dequeue`](Self::dequeue) (the owner learns of it
     ///   from `claim`) or through [`remove`](Self::remove), both under the same
-    ///   lock as this call.
+    ///   lock as this call. Until then the owner takes no `&mut` to `sg`.
     pub unsafe fn enqueue(&mut self, sg: &Sudog<T>, claim: &Claim) {
         let me: *const Sudog<T> = sg;
         let last = self.last;

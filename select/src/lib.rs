@@ -1,0 +1,111 @@
+//! Go's `select`, ported from go1.23's `runtime/select.go` (`selectgo`): wait
+//! on several [gort-chan](gort_chan) operations at once, with Go's random
+//! poll order, locking in channel-address order, one shared claim per select
+//! (Go's `selectDone`) and exactly one committed arm.
+//!
+//! - [`select!`]: async, usable inside async code.
+//! - [`select_blocking!`]: blocks the calling OS thread.
+//! - [`Select`]: a select built at run time (Go's `reflect.Select`).
+//!
+//! ```
+//! use gort_select::select_blocking;
+//!
+//! let (tx, rx) = gort_chan::bounded::<u32>(1);
+//! let (quit_tx, quit_rx) = gort_chan::bounded::<()>(0);
+//! tx.send_blocking(1).unwrap();
+//! drop(quit_tx); // closing makes the quit arm ready
+//! let mut got = Vec::new();
+//! loop {
+//!     select_blocking! {
+//!         recv(rx) -> v => got.push(v.unwrap()),
+//!         recv(quit_rx) -> _ => break,
+//!     }
+//! }
+//! // The value may or may not have been received before quit won.
+//! assert!(got.len() <= 1);
+//! ```
+//!
+//! Timeouts are `default(d)` arms (no timer channel is allocated) or receive
+//! arms on a timer channel.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod case;
+mod dynamic;
+mod future;
+mod macros;
+mod rand;
+mod recv_case;
+mod selectgo;
+mod send_case;
+
+pub use case::{Case, Cases, ChanLock};
+pub use dynamic::{Select, Selected, SelectedFuture};
+
+/// What the macros expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::future::{Default, SelectFuture};
+    pub use crate::recv_case::RecvCase;
+    pub use crate::send_case::SendCase;
+    use gort_chan::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
+
+    /// A receive operand: `rx` or `&rx` (the macros borrow the operand, so a
+    /// reference operand arrives as `&&Receiver`).
+    pub trait RecvOperand<'a, T> {
+        /// The receiver.
+        fn receiver(self) -> &'a Receiver<T>;
+    }
+
+    impl<'a, T> RecvOperand<'a, T> for &'a Receiver<T> {
+        fn receiver(self) -> &'a Receiver<T> {
+            self
+        }
+    }
+
+    impl<'a, T> RecvOperand<'a, T> for &&'a Receiver<T> {
+        fn receiver(self) -> &'a Receiver<T> {
+            self
+        }
+    }
+
+    /// A send operand: `tx` or `&tx`.
+    pub trait SendOperand<'a, T> {
+        /// The sender.
+        fn sender(self) -> &'a Sender<T>;
+    }
+
+    impl<'a, T> SendOperand<'a, T> for &'a Sender<T> {
+        fn sender(self) -> &'a Sender<T> {
+            self
+        }
+    }
+
+    impl<'a, T> SendOperand<'a, T> for &&'a Sender<T> {
+        fn sender(self) -> &'a Sender<T> {
+            self
+        }
+    }
+
+    /// Go's `selectnbrecv`: one receive arm and a default. `None`: the
+    /// default runs.
+    pub fn try_recv<'a, T: 'a>(rx: impl RecvOperand<'a, T>) -> Option<Result<T, RecvError>> {
+        match rx.receiver().try_recv() {
+            Ok(v) => Some(Ok(v)),
+            Err(TryRecvError::Closed) => Some(Err(RecvError)),
+            Err(TryRecvError::Empty) => None,
+        }
+    }
+
+    /// Go's `selectnbsend`: one send arm and a default. `None`: the default
+    /// runs (and the value is dropped, as a losing send arm's).
+    pub fn try_send<'a, T: 'a>(
+        tx: impl SendOperand<'a, T>,
+        value: T,
+    ) -> Option<Result<(), SendError<T>>> {
+        match tx.sender().try_send(value) {
+            Ok(()) => Some(Ok(())),
+            Err(TrySendError::Closed(v)) => Some(Err(SendError(v))),
+            Err(TrySendError::Full(_)) => None,
+        }
+    }
+}
