@@ -1,0 +1,173 @@
+//! Changing a timer: Go's `timer.stop`, `timer.modify` (and `reset`),
+//! `needsAdd` and `maybeAdd` (runtime/time.go, go1.23.12: synchronous
+//! channels, with the `isSending` fix for Go issue 69312).
+//!
+//! Go's asynchronous-channel mode (`GODEBUG=asynctimerchan=1`) is not
+//! ported: gort's timer channels are always go1.23's synchronous ones.
+
+use crate::driver;
+use crate::heap::{Holder, timers};
+use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
+use crate::sync::{Ordering, lock};
+use gort_chan::raw::{Chan, Received};
+use std::time::Instant;
+
+impl RuntimeTimer {
+    /// Port of `timer.stop`: stops the timer. A timer in the heap is only
+    /// marked a zombie (it is removed lazily). True if the call stopped it
+    /// before it ran; for a channel timer, also if its value had not been
+    /// received: a send in flight is cancelled through `seq` (Go issue
+    /// 69312) and a value waiting in the channel is drained.
+    pub(crate) fn stop(&self) -> bool {
+        let send = self.is_chan().then(|| lock(&self.send_lock));
+        let mut tl = self.lock();
+        let mut zombie = false;
+        if tl.state & HEAPED != 0 {
+            tl.state |= MODIFIED;
+            if tl.state & ZOMBIE == 0 {
+                tl.state |= ZOMBIE;
+                timers().zombies.fetch_add(1, Ordering::SeqCst);
+                zombie = true;
+            }
+        }
+        let mut pending = tl.when > 0;
+        tl.when = 0;
+        if self.is_chan() {
+            // Stop any send of the old schedule (see `fire`).
+            self.seq.fetch_add(1, Ordering::Relaxed);
+            // A send in flight is cancelled by the new `seq`: its value is
+            // never received, so the timer counts as stopped.
+            if tl.period == 0 && self.is_sending.load(Ordering::Relaxed) > 0 {
+                pending = true;
+            }
+        }
+        drop(tl);
+        drop(send);
+        if self.drain() {
+            pending = true;
+        }
+        if zombie {
+            timers().sweep_zombies(Holder::Free);
+        }
+        pending
+    }
+
+    /// Port of `timer.modify` (and `timer.reset`): reschedules the timer to
+    /// fire at `when` and then every `period` nanoseconds (0: once). True if
+    /// it was pending before (for a channel timer: also if its value had not
+    /// been received). No value of the old schedule is received afterwards.
+    pub(crate) fn modify(&self, when: i64, period: i64) -> bool {
+        assert!(when > 0, "timer when must be positive");
+        assert!(period >= 0, "timer period must be non-negative");
+        let send = self.is_chan().then(|| lock(&self.send_lock));
+        let mut tl = self.lock();
+        let old_period = tl.period;
+        tl.period = period;
+
+        let mut wake = false;
+        let mut pending = tl.when > 0;
+        tl.when = when;
+        if tl.state & HEAPED != 0 {
+            tl.state |= MODIFIED;
+            if tl.state & ZOMBIE != 0 {
+                // Marked for removal by a stop: running again.
+                timers().zombies.fetch_sub(1, Ordering::SeqCst);
+                tl.state &= !ZOMBIE;
+            }
+            // The heap entry is updated later (`adjust`, `clean_head`).
+            let min = timers().min_when_modified.load(Ordering::SeqCst);
+            if min == 0 || when < min {
+                wake = true;
+                // Publish MODIFIED before lowering the bound (see `adjust`).
+                tl.publish();
+                timers().update_min_when_modified(when);
+            }
+        }
+        let add = needs_add(&tl, self.is_chan());
+        if self.is_chan() {
+            self.seq.fetch_add(1, Ordering::Relaxed);
+            if old_period == 0 && self.is_sending.load(Ordering::Relaxed) > 0 {
+                pending = true;
+            }
+        }
+        drop(tl);
+        if self.drain() {
+            pending = true;
+        }
+        drop(send);
+        if add {
+            self.maybe_add(Holder::Free);
+        }
+        if wake {
+            driver::wake(when);
+        }
+        pending
+    }
+
+    /// Port of `timer.maybeAdd`: puts the timer in the heap if it still
+    /// needs to be there. Takes the heap lock, then the timer lock (never
+    /// the other way round); the caller holds neither, but may hold channel
+    /// locks (`block`), which `holder` says.
+    pub(crate) fn maybe_add(&self, holder: Holder) {
+        let ts = timers();
+        let mut g = ts.lock(holder);
+        ts.clean_head(&mut g);
+        let mut tl = self.lock();
+        let mut wake = None;
+        if needs_add(&tl, self.is_chan()) {
+            tl.state |= HEAPED;
+            let when = tl.when;
+            let wake_time = ts.wake_time();
+            if wake_time == 0 || when < wake_time {
+                wake = Some(when);
+            }
+            ts.add_heap(&mut g, self.arc(), when);
+        }
+        drop(tl);
+        drop(g);
+        if let Some(when) = wake {
+            driver::wake(when);
+        }
+    }
+
+    /// Go's `timerchandrain` on this timer's channel: removes the value
+    /// waiting in it, if any. False for timers without a channel.
+    fn drain(&self) -> bool {
+        let Action::Send(chan) = &self.action else {
+            return false;
+        };
+        chan.upgrade().is_some_and(|c| drain(&c))
+    }
+}
+
+/// Port of `timer.needsAdd`: a running timer not yet in the heap belongs
+/// there, except a channel timer nobody is blocked on (go1.23: such a timer
+/// is run lazily by `maybe_run` when its channel is received from, which is
+/// what lets an unreferenced timer be freed).
+pub(crate) fn needs_add(tf: &Fields, is_chan: bool) -> bool {
+    tf.state & HEAPED == 0 && tf.when > 0 && (!is_chan || tf.blocked > 0)
+}
+
+/// Go's `timerchandrain`: empties the timer channel; true if it held a
+/// value.
+///
+/// Uses the raw channel state rather than `Chan::drain`, which only empties
+/// the ring: a value that a dropped receive future handed back waits outside
+/// it (DESIGN.md's cancel-safety rule) and must be drained too.
+fn drain(c: &Chan<Instant>) -> bool {
+    let guard = c.lock_raw();
+    // SAFETY: we hold the channel's lock (`guard`) for as long as `st` is
+    // used, and no other reference to the state exists in this thread.
+    let st = unsafe { c.state() };
+    let mut any = false;
+    let mut wakers = Vec::new();
+    while let Received::Value(_, waker) = st.recv(c.cap()) {
+        any = true;
+        wakers.extend(waker);
+    }
+    // SAFETY: as above; publish before releasing the lock.
+    unsafe { c.publish() };
+    drop(guard);
+    wakers.into_iter().for_each(|w| w.wake());
+    any
+}

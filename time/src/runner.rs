@@ -1,0 +1,174 @@
+//! Where `after_func` functions run (Go's `goFunc`: `go f()`): each call gets
+//! a thread that runs nothing else meanwhile, never the timer thread. Threads
+//! are kept for reuse a while after their call returns (as Go keeps idle Ms),
+//! so a burst of calls does not pay for a thread spawn each.
+//!
+//! Also where timers leaving the heap under a channel lock are dropped, when
+//! dropping them could drop a user's closure (see [`Holder::Hook`]).
+
+use crate::heap::Holder;
+use crate::runtime_timer::{Action, RuntimeTimer};
+use std::sync::Arc;
+
+/// Runs `t`'s function on a runner thread.
+pub(crate) fn spawn_call(t: Arc<RuntimeTimer>) {
+    imp::submit(imp::Job::Call(t));
+}
+
+/// Drops timers taken out of the heap by a holder of the heap lock, who has
+/// just released it. Under channel locks (`Holder::Hook`), `after_func`
+/// timers are handed to a runner thread instead, since dropping the last
+/// reference drops the user's closure.
+pub(crate) fn dispose(dead: Vec<Arc<RuntimeTimer>>, holder: Holder) {
+    if holder == Holder::Hook && dead.iter().any(|t| matches!(t.action, Action::Call(_))) {
+        let (calls, rest): (Vec<_>, Vec<_>) = dead
+            .into_iter()
+            .partition(|t| matches!(t.action, Action::Call(_)));
+        imp::submit(imp::Job::Drop(calls));
+        drop(rest);
+    } else {
+        drop(dead);
+    }
+}
+
+/// How many runner threads were started so far.
+pub(crate) fn threads_started() -> usize {
+    imp::threads_started()
+}
+
+#[cfg(not(gort_loom))]
+mod imp {
+    use crate::runtime_timer::RuntimeTimer;
+    use std::collections::VecDeque;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+    use std::time::Duration;
+
+    /// How long an idle runner thread waits for work before it exits.
+    const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+    pub(crate) enum Job {
+        Call(Arc<RuntimeTimer>),
+        Drop(Vec<Arc<RuntimeTimer>>),
+    }
+
+    struct Pool {
+        state: Mutex<State>,
+        cv: Condvar,
+    }
+
+    struct State {
+        jobs: VecDeque<Job>,
+        /// Threads waiting for work that no `submit` has claimed yet.
+        idle: usize,
+        /// Claims by `submit` that no waiting thread has consumed yet.
+        notified: usize,
+    }
+
+    static POOL: Pool = Pool {
+        state: Mutex::new(State {
+            jobs: VecDeque::new(),
+            idle: 0,
+            notified: 0,
+        }),
+        cv: Condvar::new(),
+    };
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+    fn lock() -> MutexGuard<'static, State> {
+        POOL.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues `job` and claims an idle thread for it, or starts one. Every
+    /// job is thus taken by a thread that is free.
+    pub(crate) fn submit(job: Job) {
+        let mut s = lock();
+        s.jobs.push_back(job);
+        if s.idle > 0 {
+            s.idle -= 1;
+            s.notified += 1;
+            drop(s);
+            POOL.cv.notify_one();
+            return;
+        }
+        drop(s);
+        STARTED.fetch_add(1, Ordering::Relaxed);
+        std::thread::Builder::new()
+            .name("gort-after-func".into())
+            .spawn(work)
+            .expect("failed to spawn an after_func thread");
+    }
+
+    pub(crate) fn threads_started() -> usize {
+        STARTED.load(Ordering::Relaxed)
+    }
+
+    /// A runner thread: runs jobs while there are any, waits up to
+    /// [`KEEP_ALIVE`] for more, then exits.
+    fn work() {
+        let mut s = lock();
+        loop {
+            if let Some(job) = s.jobs.pop_front() {
+                drop(s);
+                run(job);
+                s = lock();
+                continue;
+            }
+            s.idle += 1;
+            loop {
+                let (next, timeout) = POOL
+                    .cv
+                    .wait_timeout(s, KEEP_ALIVE)
+                    .unwrap_or_else(|e| e.into_inner());
+                s = next;
+                if s.notified > 0 {
+                    // Claimed by a `submit` (which already took us off
+                    // `idle`); another thread may have taken its job.
+                    s.notified -= 1;
+                    break;
+                }
+                if timeout.timed_out() {
+                    s.idle -= 1;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn run(job: Job) {
+        match job {
+            Job::Call(t) => {
+                // A panic in `f` is reported by the panic hook, as on any
+                // thread; the runner survives it.
+                let _ = catch_unwind(AssertUnwindSafe(|| t.call()));
+            }
+            Job::Drop(timers) => {
+                let _ = catch_unwind(AssertUnwindSafe(|| drop(timers)));
+            }
+        }
+    }
+}
+
+/// Under loom, jobs run inline (models do not cover the runner threads).
+#[cfg(gort_loom)]
+mod imp {
+    use crate::runtime_timer::RuntimeTimer;
+    use std::sync::Arc;
+
+    pub(crate) enum Job {
+        Call(Arc<RuntimeTimer>),
+        Drop(Vec<Arc<RuntimeTimer>>),
+    }
+
+    pub(crate) fn submit(job: Job) {
+        match job {
+            Job::Call(t) => t.call(),
+            Job::Drop(timers) => drop(timers),
+        }
+    }
+
+    pub(crate) fn threads_started() -> usize {
+        0
+    }
+}
