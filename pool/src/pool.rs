@@ -57,6 +57,12 @@ use core::fmt;
 /// // The same thread gets its own value back first.
 /// assert!(buffers.get().capacity() >= 4096);
 /// ```
+///
+/// Values move between threads, so they must be `Send`:
+///
+/// ```compile_fail
+/// let pool = gort_pool::Pool::new(|| std::rc::Rc::new(0));
+/// ```
 pub struct Pool<T> {
     caches: Generations<T>,
     /// Go's `New`.
@@ -105,7 +111,7 @@ impl<T: Send> Pool<T> {
     /// on a pool without `New`).
     ///
     /// Port of `Get` (sync/pool.go): the thread's private slot, then the
-    /// head of its shared chain, then [`get_slow`](Self::get_slow). Like
+    /// head of its shared chain, then `getSlow` (steals, then the victim). Like
     /// Go's, it may miss a value that another thread is putting at the same
     /// moment.
     ///
