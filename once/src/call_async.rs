@@ -101,8 +101,9 @@ where
     type Output = ();
 
     /// Port of `Once.doSlow` for a task: take a turn; run the initialiser if
-    /// it is ours, else wait in the queue until the running one finishes (or
-    /// is abandoned) and try again.
+    /// it is ours, else wait in the queue until the running one finishes
+    /// (then complete) or is abandoned, which hands the running role to the
+    /// longest waiter (then run ours).
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: `fut`, `claim` and `sg` are structurally pinned and never
         // moved out; the other fields are plain data.
@@ -111,34 +112,37 @@ where
             // SAFETY: pinned; `runner` implies `fut` is `Some`.
             return unsafe { this.poll_initialiser(cx) };
         }
-        loop {
-            if this.queued {
-                this.claim.register(cx.waker());
-                if this.claim.settled().is_none() {
-                    return Poll::Pending;
-                }
-                this.queued = false;
-                this.claim.rearm();
+        let turn = if this.queued {
+            this.claim.register(cx.waker());
+            if this.claim.settled().is_none() {
+                return Poll::Pending;
             }
-            if this.once.is_done() {
-                return Poll::Ready(());
-            }
+            this.queued = false;
+            // SAFETY: queued by `turn`, and the claim is done.
+            unsafe { Once::woken(&this.sg) }
+        } else if this.once.is_done() {
+            Turn::Done
+        } else {
             this.claim.register(cx.waker());
             // SAFETY: `sg` and `claim` are pinned inside this future, whose
             // `Drop` takes `sg` out of the queue if it is still there.
-            match unsafe { this.once.turn(&this.sg, &this.claim) } {
-                Turn::Done => return Poll::Ready(()),
-                Turn::Queued => this.queued = true,
-                Turn::Run => {
-                    // A panic in `f` drops the runner: the Once is done.
-                    let runner = Runner::new(this.once);
-                    let f = this.f.take().expect("one turn to run per caller");
-                    this.fut = Some(f());
-                    runner.keep();
-                    this.runner = true;
-                    // SAFETY: pinned; `fut` was just set.
-                    return unsafe { this.poll_initialiser(cx) };
-                }
+            unsafe { this.once.turn(&this.sg, &this.claim) }
+        };
+        match turn {
+            Turn::Done => Poll::Ready(()),
+            Turn::Queued => {
+                this.queued = true;
+                Poll::Pending
+            }
+            Turn::Run => {
+                // A panic in `f` drops the runner: the Once is done.
+                let runner = Runner::new(this.once);
+                let f = this.f.take().expect("one turn to run per caller");
+                this.fut = Some(f());
+                runner.keep();
+                this.runner = true;
+                // SAFETY: pinned; `fut` was just set.
+                unsafe { this.poll_initialiser(cx) }
             }
         }
     }

@@ -24,7 +24,8 @@
 //!   hold a mutex across `.await`. The observable behaviour is Go's.
 //! - An async initialiser can be abandoned (its future dropped before it
 //!   finishes, without panicking); Go's `f` cannot. Then the Once stays not
-//!   done and the next caller runs its own initialiser.
+//!   done and the running role passes, first come first served, to a waiting
+//!   caller (or the next one), which runs its own initialiser.
 //! - A panic message is kept, not the payload (payloads cannot be cloned):
 //!   the first call panics with `f`'s payload, later ones with a `String`
 //!   holding the same message. `f` is dropped after it runs whether or not

@@ -85,7 +85,8 @@ pub(crate) enum Turn {
     Done,
     /// Run the initialiser: the caller now holds the running role.
     Run,
-    /// Queued behind a running initialiser: wait for the claim.
+    /// Queued behind a running initialiser: wait for the claim, then see
+    /// [`Once::woken`].
     Queued,
 }
 
@@ -155,7 +156,9 @@ impl Once {
     /// Cancel-safe: dropping the returned future before it completes leaves
     /// nothing behind. If it was running the initialiser (and did not
     /// panic), the Once is not done: the initialiser's future is dropped and
-    /// the next caller, or one already waiting, runs its own initialiser.
+    /// the running role passes to the caller that has waited longest (or,
+    /// with none waiting, to the next caller), which runs its own
+    /// initialiser.
     ///
     /// ```
     /// use gort_once::Once;
@@ -193,29 +196,28 @@ impl Once {
     }
 
     /// Port of `Once.doSlow` for a blocked thread: take a turn; run `f` if it
-    /// is ours, else sleep until the running initialiser finishes (or is
-    /// abandoned by a dropped async caller) and try again.
+    /// is ours, else sleep until the running initialiser finishes (then
+    /// return) or is abandoned by a dropped async caller, which hands the
+    /// running role to us (then run `f`).
     fn call_once_slow(&self, f: &mut dyn FnMut()) {
         let claim = pin!(Claim::new());
         let sg = pin!(Sudog::new(0, None));
-        loop {
-            claim.register_current_thread();
-            // SAFETY: `sg` and `claim` are pinned on this frame, which does
-            // not return while `sg` is queued: `wait` returns only once the
-            // claim is done, i.e. after a completer dequeued `sg`.
-            match unsafe { self.turn(&sg, &claim) } {
-                Turn::Done => return,
-                Turn::Run => {
-                    // Marks the Once done when `f` returns or panics.
-                    let _runner = Runner::new(self);
-                    f();
-                    return;
-                }
-                Turn::Queued => {
-                    claim.wait(None);
-                    claim.rearm();
-                }
+        claim.register_current_thread();
+        // SAFETY: `sg` and `claim` are pinned on this frame, which does not
+        // return while `sg` is queued: `wait` returns only once the claim is
+        // done, i.e. after a completer dequeued `sg`.
+        let turn = match unsafe { self.turn(&sg, &claim) } {
+            Turn::Queued => {
+                claim.wait(None);
+                // SAFETY: the claim is done, so `sg` is ours again.
+                unsafe { Self::woken(&sg) }
             }
+            turn => turn,
+        };
+        if let Turn::Run = turn {
+            // Marks the Once done when `f` returns or panics.
+            let _runner = Runner::new(self);
+            f();
         }
     }
 
@@ -247,9 +249,27 @@ impl Once {
         Turn::Queued
     }
 
+    /// What a queued waiter was woken for: the Once is done ([`finish`]
+    /// completes waiters with `false`), or an abandoned run handed it the
+    /// running role ([`abandon`] completes one with `true`).
+    ///
+    /// # Safety
+    /// `sg` was queued by [`turn`](Self::turn) and its claim is done.
+    ///
+    /// [`finish`]: Self::finish
+    /// [`abandon`]: Self::abandon
+    pub(crate) unsafe fn woken(sg: &Sudog<()>) -> Turn {
+        // SAFETY: the claim is done, so the slot is the owner's again.
+        if unsafe { sg.success() } {
+            Turn::Run
+        } else {
+            Turn::Done
+        }
+    }
+
     /// Takes a waiter that gives up (a dropped future) out of the queue. If
-    /// it was already woken, the turn it was woken for is passed on, so an
-    /// abandoned initialisation is never left without a successor.
+    /// it was already woken with the running role, the role is abandoned in
+    /// turn (handed to the next waiter).
     ///
     /// # Safety
     /// `sg` was queued by [`turn`](Self::turn) on this Once.
@@ -259,45 +279,51 @@ impl Once {
         if unsafe { slow.waiters.remove(sg) } {
             return;
         }
-        if !self.done.load(Ordering::Acquire) && !slow.running {
-            self.wake_waiters(slow, false);
+        // Dequeued and completed under this lock, so the slot is ours.
+        // SAFETY: as above.
+        if let Turn::Run = unsafe { Self::woken(sg) } {
+            self.hand_over(slow);
         }
     }
 
     /// The end of a run: Go's deferred `done.Store(1)` and `m.Unlock()`.
-    /// Wakes every waiter.
+    /// Wakes every waiter; they return.
     fn finish(&self) {
         let mut slow = self.lock();
         self.done.store(true, Ordering::Release);
         slow.running = false;
-        self.wake_waiters(slow, true);
-    }
-
-    /// A run given up before it finished (a dropped async initialiser; Go
-    /// has none): the Once stays not done, and one waiter is woken to take
-    /// its own turn.
-    fn abandon(&self) {
-        let mut slow = self.lock();
-        slow.running = false;
-        self.wake_waiters(slow, false);
-    }
-
-    /// Wakes the first waiter, or all of them; each waker is woken after
-    /// unlocking (no user code under the lock).
-    fn wake_waiters<'a>(&'a self, mut slow: MutexGuard<'a, Slow>, all: bool) {
         loop {
             let Some(waiter) = slow.waiters.dequeue() else {
                 return;
             };
-            let waker = waiter.complete(true);
+            let waker = waiter.complete(false);
             drop(slow);
             if let Some(w) = waker {
                 w.wake();
             }
-            if !all {
-                return;
-            }
             slow = self.lock();
+        }
+    }
+
+    /// A run given up before it finished (a dropped async initialiser; Go
+    /// has none): the Once stays not done.
+    fn abandon(&self) {
+        self.hand_over(self.lock());
+    }
+
+    /// Hands the running role straight to the longest waiter, which then
+    /// runs its own initialiser (FIFO, so callers that keep starting and
+    /// abandoning runs cannot starve a waiter); with nobody waiting, the next
+    /// caller takes it.
+    fn hand_over(&self, mut slow: MutexGuard<'_, Slow>) {
+        let Some(waiter) = slow.waiters.dequeue() else {
+            slow.running = false;
+            return;
+        };
+        let waker = waiter.complete(true);
+        drop(slow);
+        if let Some(w) = waker {
+            w.wake();
         }
     }
 }
@@ -321,7 +347,8 @@ impl<'a> Runner<'a> {
         core::mem::forget(self);
     }
 
-    /// Gives the role up without finishing: the Once stays not done.
+    /// Gives the role up without finishing: the Once stays not done, and the
+    /// role passes to the longest waiter, if any.
     pub(crate) fn abandon(self) {
         let once = self.once;
         core::mem::forget(self);

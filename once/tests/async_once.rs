@@ -108,10 +108,17 @@ fn dropped_runner_hands_over_to_a_waiter() {
     }
     assert!(!once.is_done(), "an abandoned initialiser is not done");
     assert_eq!(wb.wakes(), 1, "the waiter was woken to take over");
+    // The role was handed to b: a newcomer cannot barge in and queues.
+    let c = Init::default();
+    let wc = Arc::new(CountingWaker::default());
+    let mut fc = Box::pin(once.call_once_async(|| c.run()));
+    assert!(poll(fc.as_mut(), &wc).is_pending());
+    assert_eq!(c.counts(), (0, 0), "the newcomer did not run");
     assert!(poll(fb.as_mut(), &wb).is_pending()); // b runs now
     assert!(poll(fb.as_mut(), &wb).is_ready());
     assert!(once.is_done());
-    assert_eq!((a.counts(), b.counts()), ((1, 0), (1, 1)));
+    assert!(poll(fc.as_mut(), &wc).is_ready());
+    assert_eq!((a.counts(), b.counts(), c.counts()), ((1, 0), (1, 1), (0, 0)));
 }
 
 /// The running future is dropped with nobody waiting: the next caller runs.
@@ -336,9 +343,17 @@ fn tasks_and_threads_race() {
     }
 }
 
-/// Tasks whose initialisers are cancelled by a timeout race (tokio
-/// `select!` against a yield) until one finishes: the Once ends done, with
-/// exactly one initialiser finished.
+/// Yields `n` times.
+async fn yields(n: usize) {
+    for _ in 0..n {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Tasks whose calls are cancelled by a race (tokio `select!` against a few
+/// yields) and retried, beside one task that never cancels: the Once ends
+/// done, with exactly one initialiser finished. (Each cancelling task yields
+/// at least once per attempt, so none can hog a worker.)
 #[test]
 fn cancelled_initialisers_race_on_tokio() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -363,7 +378,7 @@ fn cancelled_initialisers_race_on_tokio() {
                         tokio::select! {
                             biased;
                             () = call => return,
-                            () = async { for _ in 0..i { tokio::task::yield_now().await } } , if i < 3 => {}
+                            () = yields(i + 1), if i < 3 => {}
                         }
                     }
                 })
