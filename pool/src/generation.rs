@@ -118,6 +118,7 @@ impl<T> Gen<T> {
 unsafe fn flush_pid<T>(g: *const (), pid: usize) {
     // SAFETY: registered, hence alive (contract).
     let generation = unsafe { &*g.cast::<Gen<T>>() };
+    generation.liveness.used();
     if let Some(local) = generation.local(pid) {
         // SAFETY: the caller owns `pid` and runs nothing else on it.
         unsafe { local.flush_private() };
