@@ -35,7 +35,7 @@ use crate::barrier;
 use crate::live::{self, Entry};
 use crate::local::Local;
 use crate::registry::{self, Pin};
-use crate::segments::Segments;
+use crate::segments::{Place, Segments};
 use crate::sync::{self, AtomicBool, AtomicPtr, Liveness, Mutex, Ordering};
 use core::ops::Deref;
 use core::ptr;
@@ -90,12 +90,18 @@ impl<T> Gen<T> {
         self.locals.get(pid).map(|l| &**l)
     }
 
-    /// The local of `pid`, made if needed (Go allocates all of them in
-    /// `pinSlow`).
+    /// The local at `place` (the caller's pid), if it has one.
     #[inline]
-    pub(crate) fn local_or_alloc(&self, pid: usize) -> &Local<T> {
+    pub(crate) fn local_at(&self, place: Place) -> Option<&Local<T>> {
+        self.locals.get_at(place).map(|l| &**l)
+    }
+
+    /// The local at `place` (the caller's pid), made if needed (Go allocates
+    /// all of them in `pinSlow`).
+    #[inline]
+    pub(crate) fn local_or_alloc(&self, place: Place) -> &Local<T> {
         self.locals
-            .get_or_alloc(pid, || CachePadded::new(Local::new()))
+            .get_or_alloc_at(place, || CachePadded::new(Local::new()))
     }
 
     /// Whether a get found this generation empty as the victim.

@@ -129,7 +129,7 @@ impl<T: Send> Pool<T> {
             let pin = h.pin();
             let pid = h.pid();
             let primary = self.caches.primary(&pin);
-            if let Some(local) = primary.as_ref().and_then(|g| g.local(pid)) {
+            if let Some(local) = primary.as_ref().and_then(|g| g.local_at(h.place())) {
                 // SAFETY: this thread owns `pid`, and runs nothing else on
                 // its local while pinned.
                 if let Some(x) = unsafe { local.take_private() } {
@@ -207,13 +207,12 @@ impl<T: Send> Pool<T> {
     #[inline]
     pub fn put(&self, x: T) {
         registry::with_handle(move |h| {
-            let pid = h.pid();
             loop {
                 let pin = h.pin();
                 if let Some(g) = self.caches.primary(&pin) {
                     // SAFETY: this thread owns `pid`, and runs nothing else
                     // on its local while pinned.
-                    unsafe { g.local_or_alloc(pid).put(x) };
+                    unsafe { g.local_or_alloc(h.place()).put(x) };
                     return;
                 }
                 // Go's `pinSlow`: make the primary cache, unpinned.

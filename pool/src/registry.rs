@@ -20,7 +20,7 @@
 
 use crate::barrier;
 use crate::live;
-use crate::segments::Segments;
+use crate::segments::{Place, Segments};
 use crate::sync::{self, AtomicU64, AtomicUsize, Mutex, Ordering, SpinWait};
 use core::cmp::Reverse;
 use core::marker::PhantomData;
@@ -115,6 +115,8 @@ pub(crate) fn synchronize() {
 /// when the thread-local is gone (see [`with_handle`]).
 pub(crate) struct Handle {
     pid: usize,
+    /// Where this pid's element is in every per-pid array.
+    place: Place,
     proc: &'static Proc,
     /// The process-wide state the handle's drop needs, held so that the drop
     /// never looks up a static (under loom, statics are gone by then).
@@ -131,13 +133,15 @@ impl Handle {
         barrier::init();
         let registry: &'static Registry = &REGISTRY;
         let pid = registry.acquire();
-        let proc = registry.procs.get_or_alloc(pid, || {
+        let place = Place::of(pid);
+        let proc = registry.procs.get_or_alloc_at(place, || {
             CachePadded::new(Proc {
                 pin: AtomicU64::new(0),
             })
         });
         Handle {
             pid,
+            place,
             proc,
             registry,
             live: live::list(),
@@ -149,6 +153,12 @@ impl Handle {
     #[inline]
     pub(crate) fn pid(&self) -> usize {
         self.pid
+    }
+
+    /// Where this pid's element is in a per-pid array.
+    #[inline]
+    pub(crate) fn place(&self) -> Place {
+        self.place
     }
 
     /// Port of `runtime_procPin`: marks this thread as inside a pool

@@ -22,6 +22,21 @@ fn locate(index: usize) -> (usize, usize) {
     (bucket, n - (1 << bucket))
 }
 
+/// An element's place, computed once (a thread keeps its own).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Place {
+    bucket: usize,
+    offset: usize,
+}
+
+impl Place {
+    /// The place of element `index`.
+    pub(crate) fn of(index: usize) -> Self {
+        let (bucket, offset) = locate(index);
+        Self { bucket, offset }
+    }
+}
+
 /// A lazily allocated array of `E` whose elements never move.
 pub(crate) struct Segments<E> {
     buckets: [AtomicPtr<E>; BUCKETS],
@@ -43,7 +58,13 @@ impl<E> Segments<E> {
     /// Element `index`, if its bucket has been allocated.
     #[inline]
     pub(crate) fn get(&self, index: usize) -> Option<&E> {
-        let (bucket, offset) = locate(index);
+        self.get_at(Place::of(index))
+    }
+
+    /// The element at `place`, if its bucket has been allocated.
+    #[inline]
+    pub(crate) fn get_at(&self, place: Place) -> Option<&E> {
+        let Place { bucket, offset } = place;
         // Acquire pairs with the release CAS that published the bucket.
         let p = self.buckets[bucket].load(Ordering::Acquire);
         // SAFETY: a non-null bucket pointer is a live allocation of `2^bucket`
@@ -51,19 +72,19 @@ impl<E> Segments<E> {
         (!p.is_null()).then(|| unsafe { &*p.add(offset) })
     }
 
-    /// Element `index`, allocating its bucket (each element made by `init`)
-    /// if needed.
+    /// The element at `place`, allocating its bucket (each element made by
+    /// `init`) if needed.
     #[inline]
-    pub(crate) fn get_or_alloc(&self, index: usize, init: impl Fn() -> E) -> &E {
-        match self.get(index) {
+    pub(crate) fn get_or_alloc_at(&self, place: Place, init: impl Fn() -> E) -> &E {
+        match self.get_at(place) {
             Some(e) => e,
-            None => self.alloc(index, init),
+            None => self.alloc(place, init),
         }
     }
 
     #[cold]
-    fn alloc(&self, index: usize, init: impl Fn() -> E) -> &E {
-        let (bucket, offset) = locate(index);
+    fn alloc(&self, place: Place, init: impl Fn() -> E) -> &E {
+        let Place { bucket, offset } = place;
         let fresh: Box<[E]> = (0..1usize << bucket).map(|_| init()).collect();
         let fresh = Box::into_raw(fresh).cast::<E>();
         let p = match self.buckets[bucket].compare_exchange(
@@ -116,9 +137,9 @@ mod tests {
     fn elements_keep_their_address() {
         let s: Segments<usize> = Segments::new();
         assert!(s.get(5).is_none());
-        let first: *const usize = s.get_or_alloc(0, || 7);
+        let first: *const usize = s.get_or_alloc_at(Place::of(0), || 7);
         for i in 1..100 {
-            s.get_or_alloc(i, || i);
+            s.get_or_alloc_at(Place::of(i), || i);
         }
         assert_eq!(first, s.get(0).unwrap() as *const usize);
         assert_eq!(*s.get(0).unwrap(), 7);
