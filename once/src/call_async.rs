@@ -122,6 +122,8 @@ where
             unsafe { Once::woken(&this.sg) }
         } else if this.once.is_done() {
             Turn::Done
+        } else if let Some(turn) = this.once.try_turn() {
+            turn
         } else {
             this.claim.register(cx.waker());
             // SAFETY: `sg` and `claim` are pinned inside this future, whose

@@ -200,24 +200,34 @@ impl Once {
     /// return) or is abandoned by a dropped async caller, which hands the
     /// running role to us (then run `f`).
     fn call_once_slow(&self, f: &mut dyn FnMut()) {
+        let turn = match self.try_turn() {
+            Some(turn) => turn,
+            None => self.wait_turn(),
+        };
+        if let Turn::Run = turn {
+            // Marks the Once done when `f` returns or panics.
+            let _runner = Runner::new(self);
+            f();
+        }
+    }
+
+    /// Queues the calling thread behind the running initialiser and sleeps
+    /// until it is woken (Go: blocking in `m.Lock()`).
+    #[inline(never)]
+    fn wait_turn(&self) -> Turn {
         let claim = pin!(Claim::new());
         let sg = pin!(Sudog::new(0, None));
         claim.register_current_thread();
         // SAFETY: `sg` and `claim` are pinned on this frame, which does not
         // return while `sg` is queued: `wait` returns only once the claim is
         // done, i.e. after a completer dequeued `sg`.
-        let turn = match unsafe { self.turn(&sg, &claim) } {
+        match unsafe { self.turn(&sg, &claim) } {
             Turn::Queued => {
                 claim.wait(None);
                 // SAFETY: the claim is done, so `sg` is ours again.
                 unsafe { Self::woken(&sg) }
             }
             turn => turn,
-        };
-        if let Turn::Run = turn {
-            // Marks the Once done when `f` returns or panics.
-            let _runner = Runner::new(self);
-            f();
         }
     }
 
@@ -227,8 +237,28 @@ impl Once {
         self.slow.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// One step of the slow path under the lock: done, our turn to run, or
-    /// queued behind the running initialiser.
+    /// Under the lock: `Done`, or the running role if nobody holds it, or
+    /// `None` while an initialiser runs.
+    fn grant(&self, slow: &mut Slow) -> Option<Turn> {
+        if self.done.load(Ordering::Acquire) {
+            return Some(Turn::Done);
+        }
+        if slow.running {
+            return None;
+        }
+        slow.running = true;
+        Some(Turn::Run)
+    }
+
+    /// The uncontended slow path: done, or our turn to run, without any
+    /// waiting machinery (no sudog, no waker); `None` while an initialiser
+    /// runs.
+    pub(crate) fn try_turn(&self) -> Option<Turn> {
+        self.grant(&mut self.lock())
+    }
+
+    /// Like [`try_turn`](Self::try_turn), but queues `sg` behind a running
+    /// initialiser (`Queued`).
     ///
     /// # Safety
     /// As [`WaitQ::enqueue`] for `sg` and `claim`: they stay pinned until the
@@ -237,12 +267,8 @@ impl Once {
     /// in `claim` before the call.
     pub(crate) unsafe fn turn(&self, sg: &Sudog<()>, claim: &Claim) -> Turn {
         let mut slow = self.lock();
-        if self.done.load(Ordering::Acquire) {
-            return Turn::Done;
-        }
-        if !slow.running {
-            slow.running = true;
-            return Turn::Run;
+        if let Some(turn) = self.grant(&mut slow) {
+            return turn;
         }
         // SAFETY: forwarded from the caller.
         unsafe { slow.waiters.enqueue(sg, claim) };

@@ -4,7 +4,7 @@
 use crate::Once;
 use core::fmt;
 use core::panic::{RefUnwindSafe, UnwindSafe};
-use gort_park::sync::UnsafeCell;
+use gort_park::sync::{AtomicBool, Ordering, UnsafeCell};
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
@@ -30,9 +30,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 ///     }
 /// });
 /// ```
-// `repr(C)` keeps the Once, and so its done flag, at offset 0.
+// `repr(C)` keeps `valid`, the fast path's flag, at offset 0.
 #[repr(C)]
 pub struct OnceValue<T, F = fn() -> T> {
+    /// Set (release) once `state` holds `f`'s value, which is then never
+    /// written again (Go: `valid`). Checked first, so a call after a
+    /// successful `f` is one acquire load.
+    valid: AtomicBool,
     once: Once,
     /// Written only by the caller that runs `f`, before `once` is done;
     /// only read after `once` is done.
@@ -61,6 +65,7 @@ impl<T, F: FnOnce() -> T> OnceValue<T, F> {
         /// ```
         pub fn new(f: F) -> Self {
             Self {
+                valid: AtomicBool::new(false),
                 once: Once::new(),
                 state: UnsafeCell::new(State::Pending(f)),
             }
@@ -96,24 +101,33 @@ impl<T, F: FnOnce() -> T> OnceValue<T, F> {
     #[inline]
     #[track_caller]
     pub fn get(&self) -> &T {
-        if !self.once.is_done() {
-            self.initialise();
+        if self.valid.load(Ordering::Acquire) {
+            // SAFETY: `valid` is set, with release ordering, only after
+            // `state` became `Value`, which is never written again.
+            return match self.state.with(|s| unsafe { &*s }) {
+                State::Value(v) => v,
+                // SAFETY: as above, `valid` implies `Value`.
+                _ => unsafe { core::hint::unreachable_unchecked() },
+            };
         }
+        self.get_slow()
+    }
+
+    /// The slow path of [`get`](Self::get) (Go: `once.Do(g)`, then the
+    /// `valid` check), kept out of line so the inlined fast path is a load
+    /// and a branch.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn get_slow(&self) -> &T {
+        self.once.call_once(|| self.run());
         // SAFETY: `once` is done, so `state` is never written again, and its
-        // writer's stores are visible (the done flag was read with acquire
-        // ordering, or `call_once` returned after `f` ran).
+        // writer's stores are visible (`call_once` returns after `f` ran,
+        // with acquire ordering).
         match self.state.with(|s| unsafe { &*s }) {
             State::Value(v) => v,
             state => state.raise(),
         }
-    }
-
-    /// The slow path of [`get`](Self::get), kept out of line so the inlined
-    /// fast path is a load and a branch.
-    #[cold]
-    #[inline(never)]
-    fn initialise(&self) {
-        self.once.call_once(|| self.run());
     }
 
     /// The body run under `once` (Go: the inner closure `g`): take `f` out,
@@ -136,8 +150,10 @@ impl<T, F: FnOnce() -> T> OnceValue<T, F> {
             Ok(value) => (State::Value(value), None),
             Err(payload) => (State::Panicked(panic_message(&*payload)), Some(payload)),
         };
+        let valid = matches!(next, State::Value(_));
         // SAFETY: as above; still the only party touching `state`.
         self.state.with_mut(|s| unsafe { *s = next });
+        self.valid.store(valid, Ordering::Release);
         if let Some(payload) = payload {
             resume_unwind(payload);
         }

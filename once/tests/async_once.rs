@@ -118,7 +118,10 @@ fn dropped_runner_hands_over_to_a_waiter() {
     assert!(poll(fb.as_mut(), &wb).is_ready());
     assert!(once.is_done());
     assert!(poll(fc.as_mut(), &wc).is_ready());
-    assert_eq!((a.counts(), b.counts(), c.counts()), ((1, 0), (1, 1), (0, 0)));
+    assert_eq!(
+        (a.counts(), b.counts(), c.counts()),
+        ((1, 0), (1, 1), (0, 0))
+    );
 }
 
 /// The running future is dropped with nobody waiting: the next caller runs.

@@ -1,8 +1,9 @@
 //! loom models of the Once protocol: two blocking callers racing (one runs,
 //! both return after it finished and see its write), an async initialiser
 //! dropped before it finishes racing a blocking caller (who then runs its
-//! own), and a woken waiter dropped before it acts (the turn passes on,
-//! nobody is stranded).
+//! own), a woken waiter dropped before it acts (the turn passes on, nobody
+//! is stranded), and two `OnceValue` getters (its `valid` fast path racing
+//! the run).
 //!
 //! Not covered: panicking initialisers. A panic finishes the run from a
 //! destructor during unwinding, which locks the Once's mutex; loom's mutex
@@ -116,5 +117,24 @@ fn woken_waiter_dropped_passes_the_turn() {
         b.join().unwrap();
         assert!(c.join().unwrap(), "C ran its own initialiser");
         assert!(once.is_done());
+    });
+}
+
+/// Two threads `get` a `OnceValue` (the fast-path `valid` flag racing the
+/// run): `f` runs once and both see its value.
+#[test]
+fn once_value_two_getters() {
+    loom::model(|| {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let r = runs.clone();
+        let value = Arc::new(gort_once::OnceValue::new(move || {
+            r.fetch_add(1, Ordering::Relaxed);
+            vec![7u8]
+        }));
+        let v = value.clone();
+        let other = thread::spawn(move || assert_eq!(v.get(), &[7]));
+        assert_eq!(value.get(), &[7]);
+        other.join().unwrap();
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
     });
 }
