@@ -17,8 +17,8 @@
 //! # The design (Go's, kept)
 //!
 //! - **Buckets of 8** with one tophash byte per slot, the 8 keys, the 8
-//!   values and an overflow pointer (`Bucket<u64, u64>` is 144 bytes, as
-//!   Go's). The bucket index is the low `B` bits of the hash; the tophash is
+//!   values and an overflow pointer (a bucket of `u64` keys and values is
+//!   144 bytes, as Go's). The bucket index is the low `B` bits of the hash; the tophash is
 //!   the top 8 bits, lifted above Go's five slot states (`emptyRest`,
 //!   `emptyOne`, `evacuatedX`, `evacuatedY`, `evacuatedEmpty`). A lookup
 //!   compares the tophash first and the key only on a match; the 8 tophash
@@ -59,10 +59,10 @@
 //! - **The seed.** `S` (default [`ahash::RandomState`], keyed per map) hashes
 //!   the key; the per-map seed `hash0` is then mixed in with one folded
 //!   multiply, since a generic `BuildHasher` cannot be re-keyed.
-//! - **Large keys and values are stored inline.** Go stores a key or value
-//!   over 128 bytes behind a pointer; here measurement favoured inline
-//!   storage (see the README), and a user who wants indirection can store a
-//!   `Box`.
+//! - **Large keys and values are stored behind a pointer**, as Go does for
+//!   those over 128 bytes: measured here with 256-byte keys and values,
+//!   inserting 100k entries was 2.7× faster than inline storage and lookups
+//!   ~10% faster (iteration ~15% slower); see the README.
 //! - **Explicit resizes.** `reserve` and `shrink_to` (which Go lacks) rebuild
 //!   the table at once; only growth by inserting is incremental.
 //!

@@ -94,6 +94,41 @@ fn set_ways_out_drop_once() {
     t.assert_all_dropped_once();
 }
 
+/// Keys and values over 128 bytes live behind pointers (Go's indirect
+/// slots): every way out frees them exactly once too.
+#[test]
+fn indirect_entries_drop_once() {
+    #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+    struct Big(Obj, [u64; 20]);
+    let t = Tracker::new();
+    {
+        let big = |i: u64| Big(t.obj(i), [i; 20]);
+        let mut m: HMap<Big, Big> = HMap::new();
+        for i in 0..300 {
+            m.insert(big(i), big(i));
+        }
+        m.debug_check().unwrap();
+        assert_eq!(m.insert(big(5), big(500)).unwrap().1, [5; 20]);
+        assert_eq!(m.get(&big(5)).unwrap().1, [500; 20]);
+        m.remove(&big(6));
+        m.retain(|k, _| k.1[0] % 7 != 0);
+        let c = m.clone();
+        assert_eq!(c.len(), m.len());
+        let mut it = c.into_iter();
+        it.next();
+        drop(it);
+        let mut d = m.drain();
+        d.next();
+        drop(d);
+        for i in 0..100 {
+            m.insert(big(i), big(i));
+        }
+        m.shrink_to_fit();
+        m.debug_check().unwrap();
+    }
+    t.assert_all_dropped_once();
+}
+
 /// Zero-sized keys and values with destructors are accounted for too.
 #[test]
 fn zero_sized_entries_with_destructors() {

@@ -101,7 +101,7 @@ impl<K, V> RawTable<K, V> {
                 self.mask()
             };
             let index =
-                (chain.head.addr() - chain.base.addr()) / size_of::<crate::bucket::Bucket<K, V>>();
+                (chain.head.addr() - chain.base.addr()) / crate::bucket::Shape::<K, V>::SIZE;
             live += check_chain(chain.head, |key, top| {
                 let h = hasher(key);
                 if h as usize & mask != index {

@@ -26,7 +26,7 @@ unsafe fn drop_chain<K, V>(chain: Chain<K, V>) {
             unsafe {
                 for i in c.group().match_full() {
                     c.set_top(i, EMPTY_ONE);
-                    drop((c.key(i).read(), c.val(i).read()));
+                    drop(c.take_entry(i));
                 }
                 b = c.overflow();
             }

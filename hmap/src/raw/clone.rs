@@ -68,8 +68,7 @@ impl<K: Clone, V: Clone> RawTable<K, V> {
                     if top >= MIN_TOP_HASH {
                         let k = (*s.key(i)).clone();
                         let v = (*s.val(i)).clone();
-                        d.key(i).write(k);
-                        d.val(i).write(v);
+                        d.write_entry(i, k, v);
                         self.count += 1;
                     }
                     d.set_top(i, top);

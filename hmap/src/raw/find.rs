@@ -8,7 +8,7 @@
 
 use super::RawTable;
 use crate::bucket::BucketPtr;
-use crate::tophash::{BUCKET_CNT, EMPTY_ONE, EMPTY_REST, evacuated, tophash};
+use crate::tophash::{BUCKET_CNT, EMPTY_ONE, EMPTY_REST, MIN_TOP_HASH, evacuated, tophash};
 
 /// A live slot: its chain's head (needed to propagate `emptyRest` on
 /// delete), its bucket and its index.
@@ -67,14 +67,15 @@ impl<K, V> RawTable<K, V> {
 
     /// Finds the entry with this hash whose key satisfies `eq`. Port of
     /// `mapaccessK`, the shared body of `mapaccess1` and `mapaccess2`.
+    ///
+    /// Go returns early on an empty map before hashing; the map does that
+    /// before it computes `hash`, so this only needs the array.
     #[inline]
     pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Slot<K, V>> {
-        if self.count == 0 {
-            return None;
-        }
         let buckets = self.buckets?;
         // SAFETY: `buckets` is set.
         let head = unsafe { self.read_chain(buckets, hash) };
+        head.prefetch_rest();
         let top = tophash(hash);
         let mut b = head;
         loop {
@@ -83,11 +84,15 @@ impl<K, V> RawTable<K, V> {
             unsafe {
                 let g = b.group();
                 for i in g.match_top(top) {
+                    debug_assert!(
+                        b.top(i) >= MIN_TOP_HASH,
+                        "a tophash hit on a slot without an entry"
+                    );
                     if eq(&*b.key(i)) {
                         return Some(Slot { head, bucket: b, i });
                     }
                 }
-                if !g.match_empty_rest().is_empty() {
+                if g.ends_chain() {
                     return None;
                 }
                 b = b.overflow()?;
@@ -144,6 +149,10 @@ impl<K, V> RawTable<K, V> {
             unsafe {
                 let g = b.group();
                 for i in g.match_top(top) {
+                    debug_assert!(
+                        b.top(i) >= MIN_TOP_HASH,
+                        "a tophash hit on a slot without an entry"
+                    );
                     if eq(&*b.key(i)) {
                         return Search::Found(Slot { head, bucket: b, i });
                     }
@@ -151,7 +160,7 @@ impl<K, V> RawTable<K, V> {
                 if empty.is_none() {
                     empty = g.match_empty().first().map(|i| (b, i));
                 }
-                if !g.match_empty_rest().is_empty() {
+                if g.ends_chain() {
                     break;
                 }
                 match b.overflow() {
@@ -217,10 +226,7 @@ impl<K, V> RawTable<K, V> {
         vacancy: Vacancy<K, V>,
         hasher: impl Fn(&K) -> u64,
     ) -> Vacancy<K, V> {
-        if self.growing()
-            || !(super::over_load_factor(self.count + 1, self.b)
-                || super::too_many_overflow_buckets(self.noverflow, self.b))
-        {
+        if self.growing() || !self.needs_growth() {
             return vacancy;
         }
         self.hash_grow();
@@ -237,8 +243,7 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: `(bucket, i)` is an empty slot of a live chain: write the
         // entry, then mark it live.
         unsafe {
-            bucket.key(i).write(key);
-            bucket.val(i).write(val);
+            bucket.write_entry(i, key, val);
             bucket.set_top(i, tophash(hash));
         }
         self.count += 1;
@@ -283,11 +288,15 @@ impl<K, V> RawTable<K, V> {
             unsafe {
                 let g = b.group();
                 for i in g.match_top(top) {
+                    debug_assert!(
+                        b.top(i) >= MIN_TOP_HASH,
+                        "a tophash hit on a slot without an entry"
+                    );
                     if eq(&*b.key(i)) {
                         return Some(self.remove_at(Slot { head, bucket: b, i }));
                     }
                 }
-                if !g.match_empty_rest().is_empty() {
+                if g.ends_chain() {
                     return None;
                 }
                 b = b.overflow()?;
@@ -309,7 +318,7 @@ impl<K, V> RawTable<K, V> {
         } = slot;
         // SAFETY: `slot` is live (caller); all buckets of its chain are live.
         unsafe {
-            let entry = (b.key(i).read(), b.val(i).read());
+            let entry = b.take_entry(i);
             b.set_top(i, EMPTY_ONE);
             let rest_follows = if i == BUCKET_CNT - 1 {
                 b.overflow().is_none_or(|next| next.top(0) == EMPTY_REST)

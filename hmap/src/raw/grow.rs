@@ -15,46 +15,49 @@
 
 use super::RawTable;
 use crate::bucket::{self, BucketPtr};
-use crate::tophash::{BUCKET_CNT, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, evacuated, is_empty};
+use crate::tophash::{BUCKET_CNT, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, Group, evacuated};
 
 /// How far `advanceEvacuationMark` may scan past evacuated buckets in one step.
 const MAX_MARK_SCAN: usize = 1024;
 
-/// One X-or-Y bit per slot of an old chain (set: the entry goes to Y). Chains
-/// of up to 32 buckets fit inline; longer ones (only colliding hashes build
-/// them) spill to the heap.
+/// One X-or-Y bit per slot of an old chain (set: the entry goes to Y), one
+/// word per bucket of the chain. Chains of up to 4 buckets fit inline;
+/// longer ones (only colliding hashes build them) spill to the heap.
 struct YBits {
-    inline: [u64; 4],
-    heap: Vec<u64>,
+    inline: [u8; 4],
+    heap: Vec<u8>,
+    len: usize,
 }
 
 impl YBits {
-    fn new(slots: usize) -> Self {
-        let words = slots.div_ceil(64);
+    fn new() -> Self {
         YBits {
             inline: [0; 4],
-            heap: if words > 4 {
-                vec![0; words]
-            } else {
-                Vec::new()
-            },
+            heap: Vec::new(),
+            len: 0,
         }
     }
 
-    fn words(&mut self) -> &mut [u64] {
-        if self.heap.is_empty() {
-            &mut self.inline
+    /// Appends the bits of the next bucket of the chain.
+    fn push(&mut self, bits: u8) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = bits;
         } else {
-            &mut self.heap
+            if self.heap.is_empty() {
+                self.heap.extend_from_slice(&self.inline);
+            }
+            self.heap.push(bits);
         }
+        self.len += 1;
     }
 
-    fn set(&mut self, n: usize) {
-        self.words()[n / 64] |= 1 << (n % 64);
-    }
-
-    fn get(&mut self, n: usize) -> bool {
-        self.words()[n / 64] & (1 << (n % 64)) != 0
+    /// The bits of bucket `n` of the chain.
+    fn get(&self, n: usize) -> u8 {
+        if self.heap.is_empty() {
+            self.inline[n]
+        } else {
+            self.heap[n]
+        }
     }
 }
 
@@ -136,33 +139,28 @@ impl<K, V> RawTable<K, V> {
     /// # Safety
     /// `head` heads a live chain of the old array.
     unsafe fn split(head: BucketPtr<K, V>, newbit: usize, hasher: &impl Fn(&K) -> u64) -> YBits {
-        let mut slots = 0;
+        let mut bits = YBits::new();
         let mut b = Some(head);
         while let Some(c) = b {
-            slots += BUCKET_CNT;
-            // SAFETY: live chain.
-            b = unsafe { c.overflow() };
-        }
-        let mut bits = YBits::new(slots);
-        let (mut b, mut n) = (Some(head), 0);
-        while let Some(c) = b {
+            let mut y = 0u8;
             // SAFETY: live chain; full slots hold keys.
             unsafe {
                 for i in c.group().match_full() {
                     if hasher(&*c.key(i)) as usize & newbit != 0 {
-                        bits.set(n + i);
+                        y |= 1 << i;
                     }
                 }
                 b = c.overflow();
             }
-            n += BUCKET_CNT;
+            bits.push(y);
         }
         bits
     }
 
-    /// Pass 2 of `evacuate`: moves the entries, marks the old slots, frees
-    /// the old chain's separately allocated overflow buckets and unlinks
-    /// them from the head (which keeps only its marks). Runs no user code.
+    /// Pass 2 of `evacuate`: moves the entries, marks the old slots (a whole
+    /// bucket's marks in one word), frees the old chain's separately
+    /// allocated overflow buckets and unlinks them from the head (which keeps
+    /// only its marks). Runs no user code.
     ///
     /// # Safety
     /// `head` heads a live, not yet evacuated chain of the old array; the
@@ -173,8 +171,9 @@ impl<K, V> RawTable<K, V> {
         new: BucketPtr<K, V>,
         oldbucket: usize,
         newbit: usize,
-        mut ybits: Option<YBits>,
+        ybits: Option<YBits>,
     ) {
+        const ALL_EMPTY: u64 = u64::from_le_bytes([EVACUATED_EMPTY; BUCKET_CNT]);
         let old = self.oldbuckets.expect("growing");
         let old_b = self.old_b();
         // SAFETY: X and (when doubling) Y are heads of the current array.
@@ -192,17 +191,14 @@ impl<K, V> RawTable<K, V> {
         };
         let (mut b, mut n) = (Some(head), 0);
         while let Some(c) = b {
-            for i in 0..BUCKET_CNT {
-                // SAFETY: live chain, `i < 8`; destinations are live and the
-                // slot written is empty; the old slot is marked moved at once.
-                unsafe {
-                    let top = c.top(i);
-                    if is_empty(top) {
-                        c.set_top(i, EVACUATED_EMPTY);
-                        continue;
-                    }
-                    debug_assert!(top >= crate::tophash::MIN_TOP_HASH, "bad map state");
-                    let use_y = ybits.as_mut().is_some_and(|y| y.get(n + i));
+            let y = ybits.as_ref().map_or(0, |bits| bits.get(n));
+            let mut marks = ALL_EMPTY;
+            // SAFETY: live chain; each full slot is moved into an empty slot
+            // of a live destination, and its mark is written below, before
+            // anything reads the old bucket again.
+            unsafe {
+                for i in c.group().match_full() {
+                    let use_y = y & (1 << i) != 0;
                     let dst = &mut xy[usize::from(use_y)];
                     if dst.i == BUCKET_CNT {
                         dst.b = self.new_overflow(dst.b);
@@ -210,12 +206,13 @@ impl<K, V> RawTable<K, V> {
                     }
                     dst.b.take_from(dst.i, c, i);
                     dst.i += 1;
-                    c.set_top(i, if use_y { EVACUATED_Y } else { EVACUATED_X });
+                    let mark = if use_y { EVACUATED_Y } else { EVACUATED_X };
+                    marks ^= u64::from(EVACUATED_EMPTY ^ mark) << (8 * i);
                 }
+                c.set_group(Group(marks));
+                b = c.overflow();
             }
-            n += BUCKET_CNT;
-            // SAFETY: live chain.
-            b = unsafe { c.overflow() };
+            n += 1;
         }
         // SAFETY: the chain is now only marks; its buckets outside the old
         // array were allocated alone and nothing else points to them.

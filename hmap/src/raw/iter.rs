@@ -316,7 +316,7 @@ unsafe fn take<K, V>((b, i): (BucketPtr<K, V>, usize)) -> (K, V) {
     // dropped again.
     unsafe {
         b.set_top(i, EMPTY_ONE);
-        (b.key(i).read(), b.val(i).read())
+        b.take_entry(i)
     }
 }
 

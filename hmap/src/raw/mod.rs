@@ -50,6 +50,12 @@ pub(crate) struct RawTable<K, V> {
     noverflow: u16,
     /// The per-map seed mixed into every hash (Go's `hash0`).
     hash0: u64,
+    /// `overLoadFactor(count, b)` holds exactly when `count > max_count`
+    /// (memoised from `b`).
+    max_count: usize,
+    /// `tooManyOverflowBuckets(noverflow, b)` holds exactly when
+    /// `noverflow >= max_noverflow` (memoised from `b`).
+    max_noverflow: u16,
     /// The array of `2^b` buckets; `None` until the first insert.
     buckets: Option<BucketPtr<K, V>>,
     /// The previous array while a growth is in progress.
@@ -74,15 +80,21 @@ pub(crate) fn over_load_factor(count: usize, b: u8) -> bool {
     count > BUCKET_CNT && count > LOAD_FACTOR_NUM.saturating_mul(bucket_shift(b) / LOAD_FACTOR_DEN)
 }
 
-/// Whether a table of `2^b` buckets has too many overflow buckets and should
-/// be rebuilt at the same size. Port of `tooManyOverflowBuckets`.
-pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
-    noverflow >= 1u16 << b.min(15)
+/// A table of `2^b` buckets has too many overflow buckets, and should be
+/// rebuilt at the same size, once `noverflow` reaches this. Port of
+/// `tooManyOverflowBuckets` (which caps `b` at 15 to fit `uint16`).
+fn max_noverflow(b: u8) -> u16 {
+    1 << b.min(15)
 }
 
 /// `2^b`, saturating for absurd `b`. Port of `bucketShift`.
 fn bucket_shift(b: u8) -> usize {
     1usize.checked_shl(u32::from(b)).unwrap_or(usize::MAX)
+}
+
+/// The largest count that does not overload `2^b` buckets.
+fn max_count(b: u8) -> usize {
+    BUCKET_CNT.max(LOAD_FACTOR_NUM.saturating_mul(bucket_shift(b) / LOAD_FACTOR_DEN))
 }
 
 /// The smallest `B` that holds `count` entries without overload (the loop in
@@ -163,6 +175,8 @@ impl<K, V> RawTable<K, V> {
             same_size_grow: false,
             noverflow: 0,
             hash0: rand(),
+            max_count: max_count(0),
+            max_noverflow: 1,
             buckets: None,
             oldbuckets: None,
             nevacuate: 0,
@@ -177,7 +191,7 @@ impl<K, V> RawTable<K, V> {
     /// bogus hints); unlike Go, a non-zero hint that fits in one bucket still
     /// allocates it, so that `capacity() >= hint` as std promises.
     pub(crate) fn with_capacity(hint: usize) -> Self {
-        let bucket_size = size_of::<crate::bucket::Bucket<K, V>>();
+        let bucket_size = bucket::Shape::<K, V>::SIZE;
         let hint = match hint.checked_mul(bucket_size) {
             Some(bytes) if bytes <= isize::MAX as usize => hint,
             _ => 0,
@@ -192,6 +206,8 @@ impl<K, V> RawTable<K, V> {
     /// Makes a freshly allocated array of `B` the current one.
     fn install_array(&mut self, b: u8, array: bucket::NewArray<K, V>) {
         self.b = b;
+        self.max_count = max_count(b);
+        self.max_noverflow = max_noverflow(b);
         self.buckets = Some(array.base);
         self.next_overflow = array.next_overflow;
     }
@@ -210,8 +226,16 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn capacity(&self) -> usize {
         match self.buckets {
             None => 0,
-            Some(_) => BUCKET_CNT.max(LOAD_FACTOR_NUM * (bucket_shift(self.b) / LOAD_FACTOR_DEN)),
+            Some(_) => self.max_count,
         }
+    }
+
+    /// Whether one more entry overloads the table or overflow buckets piled
+    /// up: `overLoadFactor(count+1, B) || tooManyOverflowBuckets(noverflow, B)`,
+    /// the test `mapassign` runs before inserting a new key.
+    #[inline]
+    fn needs_growth(&self) -> bool {
+        self.count + 1 > self.max_count || self.noverflow >= self.max_noverflow
     }
 
     /// Whether a growth is in progress. Port of `growing`.
@@ -239,8 +263,9 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// `2^B - 1`. Port of `bucketMask`.
+    #[inline]
     fn mask(&self) -> usize {
-        bucket_shift(self.b) - 1
+        (1 << self.b) - 1
     }
 
     /// Counts one more overflow bucket: exactly while `B < 16`, then with
@@ -320,6 +345,12 @@ mod tests {
         assert_eq!(thresholds, [8, 13, 26, 52, 104]);
     }
 
+    /// Go's `tooManyOverflowBuckets`, written as Go writes it.
+    fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
+        let b = if b > 15 { 15 } else { b };
+        noverflow >= 1u16 << (b & 15)
+    }
+
     #[test]
     fn too_many_overflow_buckets_caps_at_b15() {
         assert!(!too_many_overflow_buckets(0, 0));
@@ -328,6 +359,35 @@ mod tests {
         assert!(too_many_overflow_buckets(16, 4));
         assert!(!too_many_overflow_buckets(32767, 20));
         assert!(too_many_overflow_buckets(32768, 20));
+        assert_eq!(max_noverflow(20), 32768);
+    }
+
+    #[test]
+    fn memoised_predicates_are_go_s() {
+        for b in 0..64u8 {
+            let mut t: RawTable<u8, u8> = RawTable::new();
+            t.max_count = max_count(b);
+            t.max_noverflow = max_noverflow(b);
+            t.b = b;
+            let edge = max_count(b);
+            for count in [
+                0,
+                1,
+                7,
+                8,
+                9,
+                edge.saturating_sub(1),
+                edge,
+                edge.saturating_add(1),
+            ] {
+                t.count = count.min(usize::MAX - 1);
+                for nov in [0u16, 1, (1 << b.min(15)) - 1, 1 << b.min(15), u16::MAX] {
+                    t.noverflow = nov;
+                    let go = over_load_factor(t.count + 1, b) || too_many_overflow_buckets(nov, b);
+                    assert_eq!(t.needs_growth(), go, "b={b} count={count} nov={nov}");
+                }
+            }
+        }
     }
 
     #[test]
