@@ -486,7 +486,7 @@ mod tests {
         // Over 128 bytes: a pointer per slot (Go's indirect key and elem).
         assert_eq!(Shape::<[u8; 128], u8>::SIZE, 8 + 1024 + 8 + 8);
         assert_eq!(Shape::<[u8; 129], [u64; 17]>::SIZE, 8 + 64 + 64 + 8);
-        assert!(Slot::<[u8; 129]>::INDIRECT && !Slot::<[u8; 128]>::INDIRECT);
+        const { assert!(Slot::<[u8; 129]>::INDIRECT && !Slot::<[u8; 128]>::INDIRECT) };
     }
 
     #[test]
