@@ -24,7 +24,9 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 /// Slots per thread: the nesting depth served without falling back.
 pub(crate) const SLOTS: usize = 8;
 
-/// One thread's slots.
+/// One thread's slots, on cache lines of their own (adjacent-line prefetch
+/// included), so no two threads' slots share a line.
+#[repr(align(128))]
 pub(crate) struct Record {
     slots: [AtomicPtr<()>; SLOTS],
     /// Whether a live thread owns this record.

@@ -48,7 +48,8 @@ impl<K, V, S> SyncMap<K, V, S> {
         let stale;
         let mut st = self.lock();
         stale = if self.read.is_current(due) {
-            let cur = self.read.guard();
+            // SAFETY: the mutex is held; `cur` is used before unlocking.
+            let cur = unsafe { self.read.current_locked() };
             let copy = ReadOnly::new(cur.m.clone(), cur.amended);
             self.read.publish(&mut st.limbo, Arc::new(copy))
         } else {
@@ -98,11 +99,11 @@ impl<K, V, S> SyncMap<K, V, S> {
     /// The locked half of Go's `Clear` (sync/map.go): publishes an empty read
     /// map and empties the dirty map (which stays allocated if it was).
     pub(crate) fn clear_locked(&self) {
-        let read;
         let stale;
         let old_dirty;
         let mut st = self.lock();
-        read = self.read.guard();
+        // SAFETY: the mutex is held; `read` is used before unlocking.
+        let read = unsafe { self.read.current_locked() };
         stale = if !read.m.is_empty() || read.amended {
             let empty = ReadOnly::new(Arc::new(EntryTable::default()), false);
             self.read.publish(&mut st.limbo, Arc::new(empty))
@@ -112,7 +113,7 @@ impl<K, V, S> SyncMap<K, V, S> {
         old_dirty = st.dirty.as_mut().map(core::mem::take);
         st.misses = 0;
         drop(st);
-        drop((stale, old_dirty, read));
+        drop((stale, old_dirty));
     }
 }
 
@@ -125,11 +126,11 @@ impl<K: Eq + Hash, V, S: BuildHasher> SyncMap<K, V, S> {
         K: core::borrow::Borrow<Q>,
         Q: ?Sized + Eq,
     {
-        let read;
         let mut stale = Vec::new();
         let mut removed = None;
         let mut st = self.lock();
-        read = self.read.guard();
+        // SAFETY: the mutex is held; `read` is used before unlocking.
+        let read = unsafe { self.read.current_locked() };
         let found = if let Some(e) = read.m.get(probe.as_lookup()) {
             Some(e.clone())
         } else if find == Find::CompareAndSwap {
@@ -155,7 +156,7 @@ impl<K: Eq + Hash, V, S: BuildHasher> SyncMap<K, V, S> {
             None
         };
         drop(st);
-        drop((stale, removed, read));
+        drop((stale, removed));
         found
     }
 }
@@ -164,14 +165,14 @@ impl<K: Eq + Hash + Clone, V, S: BuildHasher> SyncMap<K, V, S> {
     /// The locked half of Go's `Swap` (sync/map.go). Returns the previous
     /// value, for the caller to retire.
     pub(crate) fn swap_locked(&self, key: Hashed<K>, value: Boxed<V>) -> Option<Unlinked<V>> {
-        let read;
         let (e, spare_key, stale);
         let mut st = self.lock();
-        read = self.read.guard();
-        (e, spare_key, stale) = self.entry_for_store_locked(&mut st, &read, key, false);
+        // SAFETY: the mutex is held; `read` is used before unlocking.
+        let read = unsafe { self.read.current_locked() };
+        (e, spare_key, stale) = self.entry_for_store_locked(&mut st, read, key, false);
         let old = e.swap_locked(value);
         drop(st);
-        drop((stale, spare_key, e, read));
+        drop((stale, spare_key, e));
         old
     }
 
@@ -184,11 +185,11 @@ impl<K: Eq + Hash + Clone, V, S: BuildHasher> SyncMap<K, V, S> {
         pin: &Pin<K, V>,
         f: impl FnOnce(&V) -> R,
     ) -> (R, bool) {
-        let read;
         let (e, spare_key, stale);
         let mut st = self.lock();
-        read = self.read.guard();
-        (e, spare_key, stale) = self.entry_for_store_locked(&mut st, &read, key, true);
+        // SAFETY: the mutex is held; `read` is used before unlocking.
+        let read = unsafe { self.read.current_locked() };
+        (e, spare_key, stale) = self.entry_for_store_locked(&mut st, read, key, true);
         let outcome = e.try_load_or_store(value, pin.pinned());
         drop(st);
         let result = match outcome {
@@ -196,7 +197,7 @@ impl<K: Eq + Hash + Clone, V, S: BuildHasher> SyncMap<K, V, S> {
             LoadOrStore::Stored(actual) => (f(actual), false),
             LoadOrStore::Expunged(_) => unreachable!("entries are unexpunged under the lock"),
         };
-        drop((stale, spare_key, read));
+        drop((stale, spare_key));
         result
     }
 

@@ -32,10 +32,9 @@ use crate::entry::{Entry, Slot, Unlinked};
 use crate::hashed::Table;
 #[cfg(not(gort_loom))]
 use crate::hazard::Hazard;
-use crate::sync::{Arc, ArcCell, AtomicPtr, Mutex, Ordering, ReadGuard};
+use crate::sync::{Arc, ArcCell, AtomicPtr, Ordering, ReadGuard};
 use core::marker::PhantomData;
 use core::ptr;
-use std::sync::PoisonError;
 
 /// Retirements onto one read map after which it is republished (2 in the
 /// loom build, so that models reach the freeing of retired values).
@@ -61,8 +60,9 @@ pub(crate) struct ReadOnly<K, V> {
     /// Slots retired while this was (or just after it stopped being) the
     /// published read map; a stack linked through `Slot::next`.
     retired: AtomicPtr<Slot<V>>,
-    /// The read map published after this one (rule 2).
-    successor: Mutex<Option<Arc<ReadOnly<K, V>>>>,
+    /// The read map published after this one (rule 2): null, or an
+    /// `Arc::into_raw` set once under the map's mutex.
+    successor: AtomicPtr<ReadOnly<K, V>>,
 }
 
 /// Evidence that the caller holds a pin for `'g`: values loaded from entries
@@ -121,19 +121,25 @@ impl<K, V> ReadOnly<K, V> {
             m,
             amended,
             retired: AtomicPtr::new(ptr::null_mut()),
-            successor: Mutex::new(None),
+            successor: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
     /// Links the read map published after this one (rule 2). Called with the
     /// map's mutex held, once per `ReadOnly`.
     fn link(&self, next: Arc<Self>) {
-        let mut successor = self
+        let old = self
             .successor
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        debug_assert!(successor.is_none(), "a read map is replaced once");
-        *successor = Some(next);
+            .swap(Arc::into_raw(next).cast_mut(), Ordering::AcqRel);
+        debug_assert!(old.is_null(), "a read map is replaced once");
+    }
+
+    /// Takes the successor link.
+    fn take_successor(&mut self) -> Option<Arc<Self>> {
+        let p = self.successor.swap(ptr::null_mut(), Ordering::Acquire);
+        // SAFETY: a non-null successor came from `Arc::into_raw` in `link`,
+        // and swapping it out makes its strong count ours.
+        (!p.is_null()).then(|| unsafe { Arc::from_raw(p) })
     }
 
     /// Pushes `slot` onto the retired stack; returns its depth (1 for the
@@ -176,18 +182,10 @@ impl<K, V> Drop for ReadOnly<K, V> {
             p = next;
         }
         // Drop the chain of successors without recursion.
-        let mut next = self
-            .successor
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        let mut next = self.take_successor();
         while let Some(n) = next {
             next = match Arc::try_unwrap(n) {
-                Ok(mut node) => node
-                    .successor
-                    .get_mut()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take(),
+                Ok(mut node) => node.take_successor(),
                 Err(_) => None,
             };
         }
@@ -230,26 +228,41 @@ impl<K, V> ReadCell<K, V> {
         self.0.load()
     }
 
-    /// Go's `m.read.Store`, with the map's mutex held: publishes `next`
-    /// and moves the replaced read map to `limbo`. Returns the read maps of
-    /// `limbo` no hazard slot holds any more, for the caller to drop after
-    /// unlocking.
+    /// The published read map, as seen by the holder of the map's mutex
+    /// (no guard needed: only the holder replaces it).
+    ///
+    /// # Safety
+    /// The caller holds the map's mutex and stops using the reference before
+    /// unlocking: a read map replaced meanwhile stays in limbo or in the
+    /// caller's list of replaced read maps until after unlocking.
+    pub(crate) unsafe fn current_locked(&self) -> &ReadOnly<K, V> {
+        // SAFETY: published read maps are alive (the cell holds them); per
+        // the contract this one stays alive until the caller unlocks.
+        unsafe { &*self.0.current() }
+    }
+
+    /// Go's `m.read.Store`: publishes `next` and moves the replaced read map
+    /// to `limbo` (only reachable under the map's mutex, which this borrow
+    /// proves is held). Returns the read maps of `limbo` no hazard slot holds
+    /// any more, for the caller to drop after unlocking.
     pub(crate) fn publish(
         &self,
         limbo: &mut Limbo<K, V>,
         next: Arc<ReadOnly<K, V>>,
     ) -> Limbo<K, V> {
-        self.0.load().link(next.clone());
+        // SAFETY: the mutex is held (`limbo` is borrowed from its guard) and
+        // the reference is used right away.
+        unsafe { self.current_locked() }.link(next.clone());
         limbo.push(self.0.swap(next));
-        let mut free = Vec::new();
-        for read in core::mem::take(limbo) {
-            #[cfg(not(gort_loom))]
-            if crate::hazard::is_hazard(Arc::as_ptr(&read).cast()) {
-                limbo.push(read);
-                continue;
+        let mut free = core::mem::take(limbo);
+        #[cfg(not(gort_loom))]
+        free.retain(|read| {
+            let held = crate::hazard::is_hazard(Arc::as_ptr(read).cast());
+            if held {
+                limbo.push(read.clone());
             }
-            free.push(read);
-        }
+            !held
+        });
         free
     }
 

@@ -125,7 +125,11 @@ mod cell {
         }
 
         pub(crate) fn is_current(&self, ptr: *const T) -> bool {
-            core::ptr::eq(Arc::as_ptr(&self.cell.lock().unwrap()), ptr)
+            core::ptr::eq(self.current(), ptr)
+        }
+
+        pub(crate) fn current(&self) -> *const T {
+            Arc::as_ptr(&self.cell.lock().unwrap())
         }
     }
 

@@ -193,3 +193,39 @@ fn clear_amended_map_then_reuse() {
     drop(m);
     assert_eq!(census.live(), 0);
 }
+
+/// Calls nested deeper than a thread's hazard slots (8) fall back to
+/// arc-swap guards and stay correct.
+#[test]
+fn deeply_nested_calls() {
+    fn nest(m: &SyncMap<u32, u32>, depth: u32) -> u32 {
+        if depth == 0 {
+            return m.load(&0).unwrap();
+        }
+        let mut sum = 0;
+        m.range(|&k, &v| {
+            if k == depth {
+                m.store(100 + depth, v);
+                sum = v + nest(m, depth - 1);
+            }
+            true
+        });
+        sum
+    }
+    let m = SyncMap::new();
+    for k in 0..=12 {
+        m.store(k, k);
+    }
+    assert_eq!(nest(&m, 12), (0..=12).sum());
+    for d in 1..=12 {
+        assert_eq!(m.load(&(100 + d)), Some(d));
+    }
+}
+
+/// `SyncMap` is `Send + Sync` when its keys, values and hasher are.
+#[test]
+fn send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SyncMap<String, Vec<u8>>>();
+    assert_send_sync::<gort_syncmap::SyncSet<String>>();
+}
