@@ -48,12 +48,36 @@ struct Owner(&'static Record);
 
 impl Drop for Owner {
     fn drop(&mut self) {
+        // Operations after this point (from other thread-local destructors)
+        // fall back to arc-swap guards.
+        let _ = RECORD.try_with(|r| r.set(None));
         self.0.in_use.store(false, Ordering::Release);
     }
 }
 
 thread_local! {
+    /// The calling thread's record, once it has one (a `const` thread-local
+    /// without destructor: reading it is a plain load).
+    static RECORD: core::cell::Cell<Option<&'static Record>> = const { core::cell::Cell::new(None) };
+    /// Gives the record back when the thread exits.
     static OWNER: Owner = Owner(acquire());
+}
+
+/// The calling thread's record, or `None` while the thread is exiting.
+#[inline(always)]
+fn record() -> Option<&'static Record> {
+    match RECORD.get() {
+        Some(r) => Some(r),
+        None => first_record(),
+    }
+}
+
+/// Takes a record for the calling thread on its first operation.
+#[cold]
+fn first_record() -> Option<&'static Record> {
+    let r = OWNER.try_with(|o| o.0).ok()?;
+    RECORD.set(Some(r));
+    Some(r)
 }
 
 /// Every record ever published.
@@ -107,8 +131,7 @@ impl Hazard {
     /// `None` if all are taken (deep nesting) or the thread is exiting.
     #[inline]
     pub(crate) fn new(target: *const ()) -> Option<Self> {
-        let record = OWNER.try_with(|o| o.0).ok()?;
-        let slot = record
+        let slot = record()?
             .slots
             .iter()
             .find(|s| s.load(Ordering::Relaxed).is_null())?;
@@ -117,6 +140,13 @@ impl Hazard {
             slot,
             _not_send: core::marker::PhantomData,
         })
+    }
+
+    /// A number that tells the owning thread's record apart from others
+    /// (its cache-line index).
+    #[inline(always)]
+    pub(crate) fn owner_index(&self) -> usize {
+        (self.slot as *const AtomicPtr<()> as usize) >> 7
     }
 
     /// Replaces the protected pointer (after a failed check).

@@ -43,6 +43,19 @@ pub(crate) const ROTATE_AT: usize = 64;
 #[cfg(gort_loom)]
 pub(crate) const ROTATE_AT: usize = 2;
 
+/// Retired-slot stacks per read map (see [`ReadOnly::retired`]).
+pub(crate) const STRIPES: usize = 4;
+
+/// One retired-slot stack, on cache lines of its own.
+#[repr(align(128))]
+struct Stripe<V>(AtomicPtr<Slot<V>>);
+
+impl<V> Default for Stripe<V> {
+    fn default() -> Self {
+        Self(AtomicPtr::new(ptr::null_mut()))
+    }
+}
+
 /// Replaced read maps that a hazard slot may still hold (under the map's
 /// mutex), or that are ready to drop.
 pub(crate) type Limbo<K, V> = Vec<Arc<ReadOnly<K, V>>>;
@@ -58,8 +71,9 @@ pub(crate) struct ReadOnly<K, V> {
     /// Whether the dirty map holds keys `m` does not.
     pub(crate) amended: bool,
     /// Slots retired while this was (or just after it stopped being) the
-    /// published read map; a stack linked through `Slot::next`.
-    retired: AtomicPtr<Slot<V>>,
+    /// published read map: stacks linked through `Slot::next`, one per
+    /// stripe, so threads retiring at once do not write one cache line.
+    retired: [Stripe<V>; STRIPES],
     /// The read map published after this one (rule 2): null, or an
     /// `Arc::into_raw` set once under the map's mutex.
     successor: AtomicPtr<ReadOnly<K, V>>,
@@ -78,7 +92,7 @@ pub(crate) enum Pin<K, V> {
     #[cfg(not(gort_loom))]
     Hazard {
         read: *const ReadOnly<K, V>,
-        _slot: Hazard,
+        hazard: Hazard,
     },
     /// Protected by an arc-swap guard.
     Guard(ReadGuard<ReadOnly<K, V>>),
@@ -88,6 +102,17 @@ impl<K, V> Pin<K, V> {
     #[inline(always)]
     pub(crate) fn pinned(&self) -> Pinned<'_> {
         Pinned(PhantomData)
+    }
+
+    /// The retired-slot stack this thread uses: one per hazard record, so
+    /// threads spread over the stripes; guards use the first.
+    #[inline(always)]
+    fn stripe(&self) -> usize {
+        match self {
+            #[cfg(not(gort_loom))]
+            Pin::Hazard { hazard, .. } => hazard.owner_index(),
+            Pin::Guard(_) => 0,
+        }
     }
 
     #[inline(always)]
@@ -120,7 +145,7 @@ impl<K, V> ReadOnly<K, V> {
         Self {
             m,
             amended,
-            retired: AtomicPtr::new(ptr::null_mut()),
+            retired: Default::default(),
             successor: AtomicPtr::new(ptr::null_mut()),
         }
     }
@@ -142,11 +167,12 @@ impl<K, V> ReadOnly<K, V> {
         (!p.is_null()).then(|| unsafe { Arc::from_raw(p) })
     }
 
-    /// Pushes `slot` onto the retired stack; returns its depth (1 for the
-    /// first). The caller keeps `self` alive.
-    fn push(&self, slot: Unlinked<V>) -> usize {
+    /// Pushes `slot` onto the retired stack `stripe`; returns its depth (1
+    /// for the first). The caller keeps `self` alive.
+    fn push(&self, slot: Unlinked<V>, stripe: usize) -> usize {
         let slot = slot.into_raw().as_ptr();
-        let mut head = self.retired.load(Ordering::Acquire);
+        let stack = &self.retired[stripe % STRIPES].0;
+        let mut head = stack.load(Ordering::Acquire);
         loop {
             let depth = if head.is_null() {
                 1
@@ -159,10 +185,7 @@ impl<K, V> ReadOnly<K, V> {
             let s = unsafe { &*slot };
             s.next.store(head, Ordering::Relaxed);
             s.depth.store(depth, Ordering::Relaxed);
-            match self
-                .retired
-                .compare_exchange(head, slot, Ordering::AcqRel, Ordering::Acquire)
-            {
+            match stack.compare_exchange(head, slot, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => return depth,
                 Err(now) => head = now,
             }
@@ -172,14 +195,17 @@ impl<K, V> ReadOnly<K, V> {
 
 impl<K, V> Drop for ReadOnly<K, V> {
     fn drop(&mut self) {
-        let mut p = self.retired.load(Ordering::Acquire);
-        while !p.is_null() {
-            // SAFETY: every pin that could see a slot retired here is gone
-            // (module docs), so the stack is ours; each slot came from `Boxed`.
-            let next = unsafe { (*p).next.load(Ordering::Relaxed) };
-            // SAFETY: as above; `p` is not used again.
-            unsafe { Slot::free(p) };
-            p = next;
+        for stack in &self.retired {
+            let mut p = stack.0.load(Ordering::Acquire);
+            while !p.is_null() {
+                // SAFETY: every pin that could see a slot retired here is
+                // gone (module docs), so the stack is ours; each slot came
+                // from `Boxed`.
+                let next = unsafe { (*p).next.load(Ordering::Relaxed) };
+                // SAFETY: as above; `p` is not used again.
+                unsafe { Slot::free(p) };
+                p = next;
+            }
         }
         // Drop the chain of successors without recursion.
         let mut next = self.take_successor();
@@ -210,10 +236,7 @@ impl<K, V> ReadCell<K, V> {
                 loop {
                     let now = self.0.current();
                     if ptr::eq(now, p) {
-                        return Pin::Hazard {
-                            read: p,
-                            _slot: hazard,
-                        };
+                        return Pin::Hazard { read: p, hazard };
                     }
                     p = now;
                     hazard.set(p.cast());
@@ -280,13 +303,14 @@ impl<K, V> ReadCell<K, V> {
     ) -> Option<*const ReadOnly<K, V>> {
         let depth;
         let onto;
+        let stripe = pin.stripe();
         if self.0.is_current(pin.as_ptr()) {
             onto = pin.as_ptr();
-            depth = pin.push(slot);
+            depth = pin.push(slot, stripe);
         } else {
             let fresh = self.0.load();
             onto = fresh.as_ptr();
-            depth = fresh.push(slot);
+            depth = fresh.push(slot, stripe);
         }
         (depth == ROTATE_AT).then_some(onto)
     }
