@@ -26,6 +26,7 @@ impl<K, V> RawTable<K, V> {
     /// `mapassign` up to the store, as an entry: the search (with its
     /// `growWork`) and, for an absent key, the growth check (with its
     /// `hashGrow` and `goto again`), so that the vacant entry only stores.
+    #[inline]
     pub(crate) fn entry(
         &mut self,
         hash: u64,

@@ -128,6 +128,7 @@ impl<K, V> RawTable<K, V> {
     ///
     /// `hasher` hashes stored keys for evacuation; if it panics the table is
     /// left valid (see [`evacuate`](Self::evacuate)).
+    #[inline]
     pub(crate) fn search_for_write(
         &mut self,
         hash: u64,
@@ -221,6 +222,7 @@ impl<K, V> RawTable<K, V> {
     /// the table is valid.
     ///
     /// [`search_for_write`]: Self::search_for_write
+    #[inline]
     pub(crate) fn prepare_vacancy(
         &mut self,
         vacancy: Vacancy<K, V>,
@@ -229,14 +231,22 @@ impl<K, V> RawTable<K, V> {
         if self.growing() || !self.needs_growth() {
             return vacancy;
         }
+        self.grow_for(vacancy.hash, &hasher)
+    }
+
+    /// The growing branch of [`prepare_vacancy`](Self::prepare_vacancy),
+    /// kept out of the insert path.
+    #[inline(never)]
+    fn grow_for(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Vacancy<K, V> {
         self.hash_grow();
-        self.grow_work(vacancy.hash as usize & self.mask(), &hasher);
-        self.vacancy(vacancy.hash)
+        self.grow_work(hash as usize & self.mask(), hasher);
+        self.vacancy(hash)
     }
 
     /// The store at the end of `mapassign`: the entry goes into the
     /// vacancy's empty slot, or slot 0 of a new overflow bucket linked to a
     /// full chain. Runs no user code.
+    #[inline]
     pub(crate) fn store(&mut self, vacancy: Vacancy<K, V>, key: K, val: V) -> Slot<K, V> {
         let (hash, head) = (vacancy.hash, vacancy.head);
         let (bucket, i) = self.slot_for_new(vacancy);

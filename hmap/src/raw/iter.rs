@@ -44,6 +44,9 @@ pub(crate) struct RawIter<K, V> {
     bptr: Option<BucketPtr<K, V>>,
     /// Full slots of `bptr` not yet produced, rotated by `offset`.
     full: BitMask,
+    /// Whether `bptr`'s last slot is `emptyRest`, so its chain holds no
+    /// more entries.
+    chain_ends: bool,
     /// Entries not yet produced (the table's count at the start).
     remaining: usize,
 }
@@ -77,6 +80,7 @@ impl<K, V> RawIter<K, V> {
             bucket: start_bucket,
             bptr: None,
             full: BitMask(0),
+            chain_ends: true,
             remaining: t.count,
         }
     }
@@ -94,6 +98,7 @@ impl<K, V> RawIter<K, V> {
             bucket: 0,
             bptr: None,
             full: BitMask(0),
+            chain_ends: true,
             remaining: 0,
         }
     }
@@ -120,45 +125,72 @@ impl<K, V> RawIter<K, V> {
         self.buckets.map(|base| unsafe { base.add(bucket) })
     }
 
-    /// The next live slot. Port of `mapiternext`.
+    /// The next live slot. Port of `mapiternext`: the fast path produces
+    /// the next full slot of the current bucket; [`next_bucket`] moves on.
     ///
     /// # Safety
     /// The table the iterator was made from is alive and unchanged, except
     /// that slots already produced may have been marked empty.
+    ///
+    /// [`next_bucket`]: Self::next_bucket
+    #[inline]
     unsafe fn next_slot(&mut self) -> Option<(BucketPtr<K, V>, usize)> {
-        if self.remaining == 0 {
-            return None;
-        }
         loop {
-            if let (Some(b), Some(i)) = (self.bptr, self.full.next()) {
+            if self.remaining == 0 {
+                return None;
+            }
+            if let (Some(i), Some(b)) = (self.full.next(), self.bptr) {
                 self.remaining -= 1;
                 return Some((b, (i + usize::from(self.offset)) & (BUCKET_CNT - 1)));
             }
-            // SAFETY: the chain is live (caller).
-            let next = self.bptr.and_then(|b| unsafe { b.overflow() });
-            self.bptr = match next {
-                Some(b) => Some(b),
-                None => {
-                    if self.bucket == self.start_bucket && self.wrapped {
-                        // Unreachable while `remaining` agrees with the table.
-                        self.remaining = 0;
-                        return None;
-                    }
-                    // SAFETY: caller.
-                    let chain = unsafe { self.chain_at(self.bucket) };
-                    self.bucket += 1;
-                    if self.bucket == 1 << self.b {
-                        self.bucket = 0;
-                        self.wrapped = true;
-                    }
-                    chain
-                }
-            };
-            if let Some(b) = self.bptr {
-                // SAFETY: live bucket.
-                self.full = unsafe { b.group() }.match_full().rotate(self.offset);
+            // SAFETY: caller.
+            if !unsafe { self.next_bucket() } {
+                self.remaining = 0;
+                return None;
             }
         }
+    }
+
+    /// Moves to the next bucket: the rest of the current chain, then the
+    /// chain of the next bucket index, wrapping around once. A chain is left
+    /// early at a bucket whose last slot is `emptyRest` (no live entry can
+    /// follow it; Go's iterator walks such empty overflow buckets too).
+    /// Returns false when the iteration has wrapped around to its start.
+    ///
+    /// # Safety
+    /// As for [`next_slot`](Self::next_slot).
+    unsafe fn next_bucket(&mut self) -> bool {
+        // SAFETY: the chain is live (caller).
+        let next = self
+            .bptr
+            .filter(|_| !self.chain_ends)
+            .and_then(|b| unsafe { b.overflow() });
+        self.bptr = match next {
+            Some(b) => Some(b),
+            None => {
+                if self.bucket == self.start_bucket && self.wrapped {
+                    return false;
+                }
+                // SAFETY: caller.
+                let chain = unsafe { self.chain_at(self.bucket) };
+                self.bucket += 1;
+                if self.bucket == 1 << self.b {
+                    self.bucket = 0;
+                    self.wrapped = true;
+                }
+                chain
+            }
+        };
+        match self.bptr {
+            Some(b) => {
+                // SAFETY: live bucket.
+                let g = unsafe { b.group() };
+                self.full = g.match_full().rotate(self.offset);
+                self.chain_ends = g.ends_chain();
+            }
+            None => self.full = BitMask(0),
+        }
+        true
     }
 }
 
