@@ -202,11 +202,20 @@ impl WaitGroup {
     /// std::thread::spawn(move || w.done());
     /// wg.wait_blocking();
     /// ```
+    #[inline]
     #[track_caller]
     pub fn wait_blocking(&self) {
-        if !self.inner.register_waiter() {
-            return;
+        if self.inner.register_waiter() {
+            self.sleep_blocking();
         }
+    }
+
+    /// The sleeping half of Go's `Wait`, out of line: `Semacquire`, then the
+    /// reuse check.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn sleep_blocking(&self) {
         self.inner.sema.acquire_blocking();
         if let Err(misuse) = self.inner.check_released() {
             misuse.raise();
