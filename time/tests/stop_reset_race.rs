@@ -24,7 +24,7 @@ fn spin(n: u64) {
 /// another thread stops or resets the timer around its deadline.
 fn race_polling_receiver(stop: bool) {
     let mut rng = fastrand::Rng::with_seed(69312);
-    for _ in 0..3000 {
+    for _ in 0..1500 {
         let timer = Timer::new(Duration::from_micros(rng.u64(0..20)));
         let done = AtomicBool::new(false);
         let delay = rng.u64(0..20_000);
@@ -69,7 +69,7 @@ fn reset_races_polling_receiver() {
 /// close cannot take it away.
 fn race_blocked_receiver(stop: bool) {
     let mut rng = fastrand::Rng::with_seed(37196);
-    for _ in 0..1000 {
+    for _ in 0..600 {
         let timer = Timer::new(Duration::from_micros(rng.u64(0..50)));
         let delay = rng.u64(0..50_000);
         let (result, got) = std::thread::scope(|s| {
