@@ -72,10 +72,12 @@
 //!   *after* the unlink, in the SeqCst order), and dropped when that read map
 //!   is. Each published read map holds a strong link to the one published
 //!   after it, so a read map outlives every older one, and with them every
-//!   pin that could have seen its retired values. After 64 retirements onto
-//!   one read map, the retirer republishes it (same table), so garbage stays
-//!   bounded when only values change. A value still in its entry is dropped
-//!   with the entry.
+//!   pin that could have seen its retired values. A read map keeps 4 stacks
+//!   of retired values (threads spread over them, so concurrent writers do
+//!   not share a cache line); when one reaches 64 values the retirer
+//!   republishes the read map (same table), so garbage stays bounded when
+//!   only values change. A value still in its entry is dropped with the
+//!   entry.
 //!
 //! Nothing is dropped with the mutex held: replaced read maps, entries taken
 //! out of the dirty map, unused keys and values are kept until after

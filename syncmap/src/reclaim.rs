@@ -21,9 +21,16 @@
 //!    slots.
 //!
 //! Promotions, amendments and `clear` publish new read maps anyway; stores
-//! that only overwrite values in place would not, so after [`ROTATE_AT`]
-//! retirements onto one read map the retirer publishes a copy of it (same
-//! table, same `amended`), which bounds the garbage a read map carries.
+//! that only overwrite values in place would not, so once one of a read
+//! map's [`STRIPES`] retired stacks holds [`ROTATE_AT`] slots the retirer
+//! publishes a copy of it (same table, same `amended`), which bounds the
+//! garbage a read map carries.
+//!
+//! Pins come in two kinds: a hazard slot (hazard.rs: one store, the fast
+//! path) or an arc-swap guard (threads nested deeper than their slots). A
+//! replaced read map is kept in a limbo list, under the map's mutex, until no
+//! hazard slot holds it; arc-swap turns its guards into strong counts when
+//! the read map is replaced.
 //! Dropping a `ReadOnly` drops its retired values; nothing drops one while the
 //! map's mutex is held (callers keep replaced ones until after unlocking), so
 //! a value's `Drop` may call back into the map.
