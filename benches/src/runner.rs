@@ -266,13 +266,22 @@ fn per_iter(m: Measurement, iters: u64) -> Sample {
 }
 
 /// Finds an iteration count whose sample takes about `target`.
+///
+/// At least `MIN_ITERS` iterations, so a sample amortises its fixed costs
+/// (waking worker threads, spawning tasks); and the decision is taken on the
+/// fastest of three runs, so one scheduling hiccup cannot lock in a tiny
+/// count.
 fn calibrate(mut run: impl FnMut(u64) -> Measurement, target: Duration) -> u64 {
-    let mut iters = 1u64;
+    const MIN_ITERS: u64 = 256;
+    let mut iters = MIN_ITERS;
     loop {
-        let wall = run(iters).wall.max(Duration::from_nanos(1));
+        let mut wall = run(iters).wall.max(Duration::from_nanos(1));
+        if wall >= target / 8 {
+            wall = wall.min(run(iters).wall).min(run(iters).wall).max(Duration::from_nanos(1));
+        }
         if wall >= target / 8 || iters >= 1 << 40 {
             let scaled = iters as f64 * target.as_secs_f64() / wall.as_secs_f64();
-            return (scaled.round() as u64).max(1);
+            return (scaled.round() as u64).max(MIN_ITERS);
         }
         iters = iters.saturating_mul(if wall < target / 100 { 10 } else { 2 });
     }

@@ -6,6 +6,8 @@
 //! [`SECTIONS`].
 
 pub mod chan;
+pub mod pool;
+pub mod select;
 
 use crate::{Table, Workload};
 
@@ -26,11 +28,23 @@ pub fn no_tables() -> Vec<Table> {
 }
 
 /// Every section, in report order.
-pub const SECTIONS: &[Section] = &[Section {
-    name: "chan",
-    workloads: chan::workloads,
-    tables: chan::tables,
-}];
+pub const SECTIONS: &[Section] = &[
+    Section {
+        name: "chan",
+        workloads: chan::workloads,
+        tables: chan::tables,
+    },
+    Section {
+        name: "select",
+        workloads: select::workloads,
+        tables: no_tables,
+    },
+    Section {
+        name: "pool",
+        workloads: pool::workloads,
+        tables: no_tables,
+    },
+];
 
 /// Every workload of every section, in report order.
 pub fn all() -> Vec<Workload> {

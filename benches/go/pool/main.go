@@ -1,0 +1,138 @@
+// Go twin of gort-bench's pool section: the same workloads on sync.Pool.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// onThreads runs body(n/threads rounded up) on threads goroutines released
+// together and returns the time from the release until the last one ends.
+func onThreads(threads int, n int64, body func(int64)) (int64, int64) {
+	per := (n + int64(threads) - 1) / int64(threads)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	wg.Add(threads)
+	for t := 0; t < threads; t++ {
+		go func() {
+			defer wg.Done()
+			<-start
+			body(per)
+		}()
+	}
+	runtime.Gosched()
+	c0, t0 := cpuNanos(), time.Now()
+	close(start)
+	wg.Wait()
+	return time.Since(t0).Nanoseconds(), cpuNanos() - c0
+}
+
+var sink any
+
+func buffers(capacity int) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		b := make([]byte, 0, capacity)
+		return &b
+	}}
+}
+
+// pair: get a small buffer and put it back.
+func pair(threads int, n int64) (int64, int64) {
+	p := buffers(64)
+	return onThreads(threads, n, func(k int64) {
+		for i := int64(0); i < k; i++ {
+			b := p.Get().(*[]byte)
+			p.Put(b)
+		}
+	})
+}
+
+// data is what a buf4k round writes into its buffer.
+var data [512]byte
+
+// buf4k: get a 4 KiB buffer, copy 512 bytes into it and stamp the first,
+// put it back.
+func buf4k(threads int, n int64) (int64, int64) {
+	p := buffers(4096)
+	return onThreads(threads, n, func(k int64) {
+		for i := int64(0); i < k; i++ {
+			b := p.Get().(*[]byte)
+			v := append((*b)[:0], data[:]...)
+			v[0] = byte(i)
+			*b = v
+			p.Put(b)
+		}
+	})
+}
+
+// BenchmarkPool, BenchmarkPoolOverflow, BenchmarkPoolStarvation
+// (sync/pool_test.go): puts then gets per iteration.
+func putsGets(threads int, n int64, puts, gets int) (int64, int64) {
+	var p sync.Pool
+	return onThreads(threads, n, func(k int64) {
+		for i := int64(0); i < k; i++ {
+			for b := 0; b < puts; b++ {
+				p.Put(1)
+			}
+			for b := 0; b < gets; b++ {
+				sink = p.Get()
+			}
+		}
+	})
+}
+
+func init() {
+	for i := range data {
+		data[i] = 7
+	}
+}
+
+func main() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: pool <workload> <iters>")
+		os.Exit(2)
+	}
+	name := os.Args[1]
+	n, err := strconv.ParseInt(os.Args[2], 10, 64)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bad iteration count:", err)
+		os.Exit(2)
+	}
+	slash := strings.LastIndex(name, "/")
+	threads, err := strconv.Atoi(strings.TrimSuffix(name[slash+1:], "t"))
+	if slash < 0 || err != nil {
+		fmt.Fprintln(os.Stderr, "unknown workload", name)
+		os.Exit(2)
+	}
+	const count = 100
+	starved := count - int(float32(count)*0.33)
+	var wall, cpu int64
+	switch name[:slash] {
+	case "pair":
+		wall, cpu = pair(threads, n)
+	case "buf4k":
+		wall, cpu = buf4k(threads, n)
+	case "Pool":
+		wall, cpu = putsGets(threads, n, 1, 1)
+	case "PoolOverflow":
+		wall, cpu = putsGets(threads, n, count, count)
+	case "PoolStarvation":
+		wall, cpu = putsGets(threads, n, starved, count)
+	default:
+		fmt.Fprintln(os.Stderr, "unknown workload", name)
+		os.Exit(2)
+	}
+	fmt.Println(wall, cpu)
+}
