@@ -316,11 +316,14 @@ impl<K, V> BucketPtr<K, V> {
         }
     }
 
-    /// Asks the CPU to start loading the bucket's cache lines after the
-    /// first, so that a lookup's key and value loads overlap the load of the
-    /// tophash word instead of following it (a bucket of 8 `u64` pairs spans
-    /// three lines; Go's layout puts the tophash bytes in the first). A hint
-    /// only: it never faults and changes no state.
+    /// Asks the CPU to start loading the bucket's second cache line, so that
+    /// the key and value loads (or stores) of a lookup, insert or delete
+    /// overlap the load of the tophash word instead of following it. Go's
+    /// layout puts the tophash bytes at the start and the keys and values
+    /// after them (a bucket of 8 `u64` pairs spans three lines); prefetching
+    /// one line more measured a gain on hits and inserts and a smaller loss
+    /// on misses of a 1M-entry map, two lines a loss on misses. A hint only:
+    /// it never faults and changes no state.
     #[inline]
     pub(crate) fn prefetch_rest(self) {
         #[cfg(target_arch = "x86_64")]

@@ -142,6 +142,7 @@ impl<K, V> RawTable<K, V> {
         }
         // SAFETY: `bucket` is one of the `2^B` heads.
         let head = unsafe { buckets.add(bucket) };
+        head.prefetch_rest();
         let top = tophash(hash);
         let mut b = head;
         let mut empty = None;
@@ -291,6 +292,7 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: `bucket` is one of the heads; after `growWork` its entries
         // are in the current array.
         let head = unsafe { buckets.add(bucket) };
+        head.prefetch_rest();
         let top = tophash(hash);
         let mut b = head;
         loop {
