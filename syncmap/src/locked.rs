@@ -15,7 +15,7 @@
 use crate::entry::{Boxed, Entry, LoadOrStore, Unlinked};
 use crate::hashed::{Hashed, Probe};
 use crate::map::{Dirty, Found, SyncMap};
-use crate::reclaim::{EntryTable, Limbo, Pin, ReadOnly};
+use crate::reclaim::{EntryTable, Pin, ReadOnly, Stale};
 use crate::sync::{Arc, MutexGuard};
 use core::hash::{BuildHasher, Hash};
 use std::sync::PoisonError;
@@ -31,8 +31,6 @@ pub(crate) enum Find {
     /// `CompareAndSwap`: count a miss only if the key is in the dirty map.
     CompareAndSwap,
 }
-
-type Stale<K, V> = Limbo<K, V>;
 
 impl<K, V, S> SyncMap<K, V, S> {
     /// Locks Go's `mu`. A panic in user code never leaves the state
@@ -53,7 +51,7 @@ impl<K, V, S> SyncMap<K, V, S> {
             let copy = ReadOnly::new(cur.m.clone(), cur.amended);
             self.read.publish(&mut st.limbo, Arc::new(copy))
         } else {
-            Vec::new()
+            Stale::none()
         };
         drop(st);
         drop(stale);
@@ -64,10 +62,10 @@ impl<K, V, S> SyncMap<K, V, S> {
     fn miss_locked(&self, st: &mut Dirty<K, V>) -> Stale<K, V> {
         st.misses += 1;
         let Some(dirty) = st.dirty.as_ref() else {
-            return Vec::new();
+            return Stale::none();
         };
         if st.misses < dirty.len() {
-            return Vec::new();
+            return Stale::none();
         }
         let promoted = st.dirty.take().unwrap_or_default();
         st.misses = 0;
@@ -108,7 +106,7 @@ impl<K, V, S> SyncMap<K, V, S> {
             let empty = ReadOnly::new(Arc::new(EntryTable::default()), false);
             self.read.publish(&mut st.limbo, Arc::new(empty))
         } else {
-            Vec::new()
+            Stale::none()
         };
         old_dirty = st.dirty.as_mut().map(core::mem::take);
         st.misses = 0;
@@ -126,7 +124,7 @@ impl<K: Eq + Hash, V, S: BuildHasher> SyncMap<K, V, S> {
         K: core::borrow::Borrow<Q>,
         Q: ?Sized + Eq,
     {
-        let mut stale = Vec::new();
+        let mut stale = Stale::none();
         let mut removed = None;
         let mut st = self.lock();
         // SAFETY: the mutex is held; `read` is used before unlocking.
@@ -222,19 +220,19 @@ impl<K: Eq + Hash + Clone, V, S: BuildHasher> SyncMap<K, V, S> {
         if let Some(e) = read.m.get(probe.as_lookup()) {
             let e = e.clone();
             let spare = self.revive_locked(st, &e, key);
-            return (e, spare, Vec::new());
+            return (e, spare, Stale::none());
         }
         if let Some(e) = st.dirty.as_ref().and_then(|d| d.get(probe.as_lookup())) {
             let e = e.clone();
             let stale = if miss_in_dirty {
                 self.miss_locked(st)
             } else {
-                Vec::new()
+                Stale::none()
             };
             return (e, Some(key), stale);
         }
         let stale = if read.amended {
-            Vec::new()
+            Stale::none()
         } else {
             // The first new key since the last promotion: copy the read map
             // and mark it incomplete.

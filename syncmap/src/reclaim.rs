@@ -67,6 +67,30 @@ impl<V> Default for Stripe<V> {
 /// mutex), or that are ready to drop.
 pub(crate) type Limbo<K, V> = Vec<Arc<ReadOnly<K, V>>>;
 
+/// Replaced read maps for the caller to drop after unlocking (usually one:
+/// no allocation for it).
+pub(crate) struct Stale<K, V> {
+    first: Option<Arc<ReadOnly<K, V>>>,
+    rest: Vec<Arc<ReadOnly<K, V>>>,
+}
+
+impl<K, V> Stale<K, V> {
+    /// Nothing to drop.
+    pub(crate) fn none() -> Self {
+        Self {
+            first: None,
+            rest: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, read: Arc<ReadOnly<K, V>>) {
+        match self.first {
+            None => self.first = Some(read),
+            Some(_) => self.rest.push(read),
+        }
+    }
+}
+
 /// A table of the map: key → shared entry (Go's `map[any]*entry`).
 pub(crate) type EntryTable<K, V> = Table<K, Arc<Entry<V>>>;
 
@@ -225,6 +249,19 @@ impl<K, V> Drop for ReadOnly<K, V> {
     }
 }
 
+/// Whether a hazard slot holds `read` (no hazard slots under loom).
+fn held_by_hazard<K, V>(read: &Arc<ReadOnly<K, V>>) -> bool {
+    #[cfg(not(gort_loom))]
+    {
+        crate::hazard::is_hazard(Arc::as_ptr(read).cast())
+    }
+    #[cfg(gort_loom)]
+    {
+        let _ = read;
+        false
+    }
+}
+
 /// Go's `Map.read`: the published read map.
 pub(crate) struct ReadCell<K, V>(ArcCell<ReadOnly<K, V>>);
 
@@ -279,20 +316,20 @@ impl<K, V> ReadCell<K, V> {
         &self,
         limbo: &mut Limbo<K, V>,
         next: Arc<ReadOnly<K, V>>,
-    ) -> Limbo<K, V> {
+    ) -> Stale<K, V> {
         // SAFETY: the mutex is held (`limbo` is borrowed from its guard) and
         // the reference is used right away.
         unsafe { self.current_locked() }.link(next.clone());
         limbo.push(self.0.swap(next));
-        let mut free = core::mem::take(limbo);
-        #[cfg(not(gort_loom))]
-        free.retain(|read| {
-            let held = crate::hazard::is_hazard(Arc::as_ptr(read).cast());
-            if held {
-                limbo.push(read.clone());
+        let mut free = Stale::none();
+        let mut i = 0;
+        while i < limbo.len() {
+            if held_by_hazard(&limbo[i]) {
+                i += 1;
+            } else {
+                free.push(limbo.swap_remove(i));
             }
-            !held
-        });
+        }
         free
     }
 
