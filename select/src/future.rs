@@ -18,7 +18,8 @@ pub enum Default {
     None,
     /// `default => ...`: never wait (Go's `block == false`).
     Now,
-    /// `default(d) => ...`: wait for an arm at most `d`.
+    /// `default(d) => ...`: wait for an arm at most `d` (a thread parks with a
+    /// deadline; a task holds a `gort_time::Sleep`, no timer channel).
     After(Duration),
 }
 
@@ -35,6 +36,8 @@ pub struct SelectFuture<'a, C: Cases<'a>> {
     sel: Selector,
     default: Default,
     started: bool,
+    /// The async `default(d)` arm's timer: no timer channel, one heap entry.
+    timeout: Option<gort_time::Sleep>,
     _arms: PhantomData<&'a ()>,
 }
 
@@ -47,23 +50,39 @@ impl<'a, C: Cases<'a>> SelectFuture<'a, C> {
             sel: Selector::new(n),
             default,
             started: false,
+            timeout: None,
             _arms: PhantomData,
         }
     }
 
-    fn fields(self: Pin<&mut Self>) -> (&mut C, Pin<&mut Selector>, Default, &mut bool) {
+    #[allow(clippy::type_complexity)]
+    fn fields(
+        self: Pin<&mut Self>,
+    ) -> (
+        &mut C,
+        Pin<&mut Selector>,
+        Default,
+        &mut bool,
+        &mut Option<gort_time::Sleep>,
+    ) {
         // SAFETY: only `sel` is structurally pinned, and it is handed out
-        // pinned.
+        // pinned (`Sleep` is `Unpin`).
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above.
         let sel = unsafe { Pin::new_unchecked(&mut this.sel) };
-        (&mut this.cases, sel, this.default, &mut this.started)
+        (
+            &mut this.cases,
+            sel,
+            this.default,
+            &mut this.started,
+            &mut this.timeout,
+        )
     }
 
     /// Runs the select on this thread, blocking it until an arm wins or the
     /// default arm is due (Go's `selectgo` with a parked goroutine).
     pub fn run_blocking(self: Pin<&mut Self>) -> Option<usize> {
-        let (cases, mut sel, default, started) = self.fields();
+        let (cases, mut sel, default, started, _) = self.fields();
         *started = true;
         let deadline = match default {
             Default::After(d) => Some(Instant::now().checked_add(d)),
@@ -94,26 +113,41 @@ impl<'a, C: Cases<'a>> Future for SelectFuture<'a, C> {
     type Output = Option<usize>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<usize>> {
-        let (cases, sel, default, started) = self.fields();
-        if *started {
-            return match sel.poll_done(cases, cx.waker()) {
-                Some(i) => Poll::Ready(Some(i)),
-                None => Poll::Pending,
-            };
+        let (cases, mut sel, default, started, timeout) = self.fields();
+        if !*started {
+            *started = true;
+            match sel
+                .as_mut()
+                .begin(cases, default != Default::Now, Some(cx.waker()))
+            {
+                Begin::Ready(i) => return Poll::Ready(Some(i)),
+                Begin::Default => return Poll::Ready(None),
+                Begin::Queued | Begin::Never => {}
+            }
+            if let Default::After(d) = default {
+                *timeout = Some(gort_time::sleep(d));
+            }
+        } else if sel.is_queued() {
+            if let Some(i) = sel.as_mut().poll_done(cases, cx.waker()) {
+                return Poll::Ready(Some(i));
+            }
         }
-        *started = true;
-        match sel.begin(cases, default != Default::Now, Some(cx.waker())) {
-            Begin::Ready(i) => Poll::Ready(Some(i)),
-            Begin::Default => Poll::Ready(None),
-            Begin::Queued | Begin::Never => Poll::Pending,
+        // The `default(d)` arm: due once `d` passed with no arm ready.
+        let Some(sleep) = timeout else {
+            return Poll::Pending;
+        };
+        if Pin::new(sleep).poll(cx).is_pending() {
+            return Poll::Pending;
         }
+        // An arm may still win the race against the timeout.
+        Poll::Ready(sel.cancel(cases, true))
     }
 }
 
 impl<'a, C: Cases<'a>> SelectFuture<'a, C> {
     /// The arms, once the select is over (for the dynamic `Select`).
     pub(crate) fn cases_mut(self: Pin<&mut Self>) -> &mut C {
-        let (cases, sel, _, _) = self.fields();
+        let (cases, sel, _, _, _) = self.fields();
         debug_assert!(!sel.is_queued());
         cases
     }

@@ -48,6 +48,7 @@ pub mod __private {
     pub use crate::recv_case::RecvCase;
     pub use crate::send_case::SendCase;
     use gort_chan::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
+    pub use gort_time::sleep;
 
     /// A receive operand: `rx` or `&rx` (the macros borrow the operand, so a
     /// reference operand arrives as `&&Receiver`).

@@ -177,6 +177,10 @@ macro_rules! __select_gen {
         ::std::thread::sleep($dur);
         $body
     }};
+    (async [] [(after ($dur:expr) $body:block)]) => {{
+        $crate::__private::sleep($dur).await;
+        $body
+    }};
     // One arm and a default: Go's `selectnbrecv` / `selectnbsend`.
     // (Bound first: a bare `match` with a `break` arm in a user's `loop`
     // would trip clippy's `while_let_loop` in the user's code.)

@@ -313,7 +313,9 @@ fn select2_no_allocation_per_select() {
     let (tx, c) = bounded::<i32>(0);
     let (_dummy_t, dummy) = bounded::<i32>(0);
     let sender = std::thread::spawn(move || (0..N).for_each(|_| tx.send_blocking(1).unwrap()));
-    // Warm up the thread's waker and other lazily built state.
+    // Build the thread's lazily made state first: its unpark waker (made on
+    // the first park, which the counted loop may or may not reach).
+    gort_park::with_current_waker(|_| ());
     select_blocking! { recv(c) -> v => { v.unwrap(); }, recv(dummy) -> _ => panic!("dummy") }
     COUNT.with(|c| c.set(true));
     for _ in 1..N {
