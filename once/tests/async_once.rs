@@ -26,6 +26,11 @@ impl CountingWaker {
     }
 }
 
+/// `N` fresh counting wakers.
+fn wakers<const N: usize>() -> [Arc<CountingWaker>; N] {
+    std::array::from_fn(|_| Arc::new(CountingWaker::default()))
+}
+
 fn poll<F: Future>(fut: Pin<&mut F>, waker: &Arc<CountingWaker>) -> Poll<F::Output> {
     let waker = Waker::from(waker.clone());
     fut.poll(&mut Context::from_waker(&waker))
@@ -70,10 +75,7 @@ impl Init {
 fn runner_then_waiter_then_done() {
     let once = Once::new();
     let (a, b) = (Init::default(), Init::default());
-    let (wa, wb) = (
-        Arc::new(CountingWaker::default()),
-        Arc::new(CountingWaker::default()),
-    );
+    let [wa, wb] = wakers();
     let mut fa = pin!(once.call_once_async(|| a.run()));
     let mut fb = pin!(once.call_once_async(|| b.run()));
     assert!(poll(fa.as_mut(), &wa).is_pending()); // runs, pending
@@ -96,10 +98,7 @@ fn runner_then_waiter_then_done() {
 fn dropped_runner_hands_over_to_a_waiter() {
     let once = Once::new();
     let (a, b) = (Init::default(), Init::default());
-    let (wa, wb) = (
-        Arc::new(CountingWaker::default()),
-        Arc::new(CountingWaker::default()),
-    );
+    let [wa, wb] = wakers();
     let mut fb = Box::pin(once.call_once_async(|| b.run()));
     {
         let mut fa = Box::pin(once.call_once_async(|| a.run()));
@@ -110,7 +109,7 @@ fn dropped_runner_hands_over_to_a_waiter() {
     assert_eq!(wb.wakes(), 1, "the waiter was woken to take over");
     // The role was handed to b: a newcomer cannot barge in and queues.
     let c = Init::default();
-    let wc = Arc::new(CountingWaker::default());
+    let [wc] = wakers();
     let mut fc = Box::pin(once.call_once_async(|| c.run()));
     assert!(poll(fc.as_mut(), &wc).is_pending());
     assert_eq!(c.counts(), (0, 0), "the newcomer did not run");
@@ -129,7 +128,7 @@ fn dropped_runner_hands_over_to_a_waiter() {
 fn dropped_runner_next_caller_runs() {
     let once = Once::new();
     let (a, b) = (Init::default(), Init::default());
-    let w = Arc::new(CountingWaker::default());
+    let [w] = wakers();
     {
         let mut fa = pin!(once.call_once_async(|| a.run()));
         assert!(poll(fa.as_mut(), &w).is_pending());
@@ -148,11 +147,7 @@ fn dropped_runner_next_caller_runs() {
 fn dropped_waiter_leaves_the_queue() {
     let once = Once::new();
     let (a, b, c) = (Init::default(), Init::default(), Init::default());
-    let (wa, wb, wc) = (
-        Arc::new(CountingWaker::default()),
-        Arc::new(CountingWaker::default()),
-        Arc::new(CountingWaker::default()),
-    );
+    let [wa, wb, wc] = wakers();
     let mut fa = pin!(once.call_once_async(|| a.run()));
     assert!(poll(fa.as_mut(), &wa).is_pending());
     {
@@ -177,11 +172,7 @@ fn dropped_waiter_leaves_the_queue() {
 fn woken_waiter_dropped_passes_the_turn() {
     let once = Once::new();
     let (a, b, c) = (Init::default(), Init::default(), Init::default());
-    let (wa, wb, wc) = (
-        Arc::new(CountingWaker::default()),
-        Arc::new(CountingWaker::default()),
-        Arc::new(CountingWaker::default()),
-    );
+    let [wa, wb, wc] = wakers();
     let mut fa = Box::pin(once.call_once_async(|| a.run()));
     let mut fb = Box::pin(once.call_once_async(|| b.run()));
     let mut fc = Box::pin(once.call_once_async(|| c.run()));
@@ -209,7 +200,7 @@ fn dropped_unpolled_or_completed() {
     let a = Init::default();
     drop(once.call_once_async(|| a.run()));
     assert!(!once.is_done());
-    let w = Arc::new(CountingWaker::default());
+    let [w] = wakers();
     {
         let mut f = pin!(once.call_once_async(|| a.run()));
         while poll(f.as_mut(), &w).is_pending() {}
@@ -225,10 +216,7 @@ fn dropped_unpolled_or_completed() {
 fn panic_in_poll_counts_as_done() {
     let once = Once::new();
     let b = Init::default();
-    let (wa, wb) = (
-        Arc::new(CountingWaker::default()),
-        Arc::new(CountingWaker::default()),
-    );
+    let [wa, wb] = wakers();
     let polls = AtomicUsize::new(0);
     let mut fa = Box::pin(once.call_once_async(|| {
         std::future::poll_fn(|_| {
@@ -259,7 +247,7 @@ fn panic_in_poll_counts_as_done() {
 #[test]
 fn panic_in_f_counts_as_done() {
     let once = Once::new();
-    let w = Arc::new(CountingWaker::default());
+    let [w] = wakers();
     let mut fa =
         Box::pin(once.call_once_async(|| -> std::future::Ready<()> { panic!("no future") }));
     assert!(catch_unwind(AssertUnwindSafe(|| poll(fa.as_mut(), &w))).is_err());
@@ -278,7 +266,7 @@ fn blocking_caller_waits_for_async_initialiser() {
         .build()
         .unwrap();
     std::thread::scope(|s| {
-        let w = Arc::new(CountingWaker::default());
+        let [w] = wakers();
         let mut fa = Box::pin(once.call_once_async(|| async {
             tokio::task::yield_now().await;
             finished.store(true, Ordering::SeqCst);

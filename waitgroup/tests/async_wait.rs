@@ -70,48 +70,46 @@ fn ready_at_once_on_zero_counter_then_dropped() {
     assert_reusable(&wg);
 }
 
-#[test]
-fn dropped_while_registered() {
-    let wg = WaitGroup::new();
-    wg.add(1);
-    let waker = Arc::new(CountingWaker::default());
-    {
-        let mut w = pin!(wg.wait());
-        assert!(poll_once(w.as_mut(), &waker).is_pending());
-        assert_eq!(state(&wg), "WaitGroup { counter: 1, waiters: 1 }");
-    }
-    assert_eq!(state(&wg), "WaitGroup { counter: 1, waiters: 0 }");
-    wg.done();
-    assert_eq!(waker.0.load(Ordering::SeqCst), 0);
-    assert_reusable(&wg);
+/// Where a registered (polled, pending) future is dropped.
+#[derive(Debug, Clone, Copy)]
+enum DropPoint {
+    /// Before the counter reaches zero.
+    Registered,
+    /// After the last `done` handed it its unit, before it was polled again.
+    Released,
+    /// After it completed.
+    Completed,
 }
 
 #[test]
-fn dropped_after_release_before_repoll() {
-    let wg = WaitGroup::new();
-    wg.add(1);
-    let waker = Arc::new(CountingWaker::default());
-    {
-        let mut w = pin!(wg.wait());
-        assert!(poll_once(w.as_mut(), &waker).is_pending());
-        wg.done(); // hands this waiter its unit
-        assert_eq!(waker.0.load(Ordering::SeqCst), 1);
+fn dropped_after_registering() {
+    for point in [
+        DropPoint::Registered,
+        DropPoint::Released,
+        DropPoint::Completed,
+    ] {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let waker = Arc::new(CountingWaker::default());
+        {
+            let mut w = pin!(wg.wait());
+            assert!(poll_once(w.as_mut(), &waker).is_pending());
+            assert_eq!(state(&wg), "WaitGroup { counter: 1, waiters: 1 }");
+            if let DropPoint::Released | DropPoint::Completed = point {
+                wg.done(); // hands this waiter its unit
+                assert_eq!(waker.0.load(Ordering::SeqCst), 1, "{point:?}");
+            }
+            if let DropPoint::Completed = point {
+                assert!(poll_once(w.as_mut(), &waker).is_ready());
+            }
+        }
+        if let DropPoint::Registered = point {
+            assert_eq!(state(&wg), "WaitGroup { counter: 1, waiters: 0 }");
+            wg.done();
+            assert_eq!(waker.0.load(Ordering::SeqCst), 0, "nobody to wake");
+        }
+        assert_reusable(&wg);
     }
-    assert_reusable(&wg);
-}
-
-#[test]
-fn dropped_after_completion() {
-    let wg = WaitGroup::new();
-    wg.add(1);
-    let waker = Arc::new(CountingWaker::default());
-    {
-        let mut w = pin!(wg.wait());
-        assert!(poll_once(w.as_mut(), &waker).is_pending());
-        wg.done();
-        assert!(poll_once(w.as_mut(), &waker).is_ready());
-    }
-    assert_reusable(&wg);
 }
 
 /// Two waiters; one is dropped after the release, the other still gets its

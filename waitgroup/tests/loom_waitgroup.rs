@@ -30,6 +30,20 @@ fn poll_noop<F: Future>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {
     f.poll(&mut Context::from_waker(Waker::noop()))
 }
 
+/// The group is back to zero with nobody registered, and reusable: a new
+/// round's wait stays pending until its `done`.
+fn assert_reusable(wg: &WaitGroup) {
+    assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 0, waiters: 0 }");
+    wg.add(1);
+    let mut fut = pin!(wg.wait());
+    assert!(
+        poll_noop(fut.as_mut()).is_pending(),
+        "a wait returned early"
+    );
+    wg.done();
+    assert!(poll_noop(fut.as_mut()).is_ready());
+}
+
 /// Two parties finish while the main thread waits; the wait returns only
 /// after both, and sees what they wrote.
 #[test]
@@ -71,15 +85,7 @@ fn dropped_wait_races_done_then_reuse() {
             let _ = poll_noop(fut.as_mut());
         }
         worker.join().unwrap();
-        assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 0, waiters: 0 }");
-        wg.add(1);
-        let mut fut = pin!(wg.wait());
-        assert!(
-            poll_noop(fut.as_mut()).is_pending(),
-            "a wait returned early"
-        );
-        wg.done();
-        assert!(poll_noop(fut.as_mut()).is_ready());
+        assert_reusable(&wg);
     });
 }
 
@@ -102,13 +108,7 @@ fn dropped_wait_beside_blocking_waiter() {
         wg.done();
         waiter.join().unwrap();
         dropper.join().unwrap();
-        assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 0, waiters: 0 }");
-        wg.add(1);
-        let mut fut = pin!(wg.wait());
-        assert!(
-            poll_noop(fut.as_mut()).is_pending(),
-            "a wait returned early"
-        );
+        assert_reusable(&wg);
     });
 }
 
@@ -133,12 +133,6 @@ fn two_dropped_waits_race_done() {
         for d in droppers {
             d.join().unwrap();
         }
-        assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 0, waiters: 0 }");
-        wg.add(1);
-        let mut fut = pin!(wg.wait());
-        assert!(
-            poll_noop(fut.as_mut()).is_pending(),
-            "a wait returned early"
-        );
+        assert_reusable(&wg);
     });
 }
