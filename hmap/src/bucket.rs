@@ -28,6 +28,7 @@
 use crate::error::TryReserveError;
 use crate::tophash::{BUCKET_CNT, Group};
 use core::marker::PhantomData;
+use core::mem::needs_drop;
 use core::ptr::NonNull;
 use std::alloc::{self, Layout};
 
@@ -124,6 +125,10 @@ impl<K, V> Shape<K, V> {
     const ALIGN: usize = max(align_of::<usize>(), max(Slot::<K>::ALIGN, Slot::<V>::ALIGN));
     /// Bytes per bucket.
     pub(crate) const SIZE: usize = align_up(Self::OVERFLOW + size_of::<usize>(), Self::ALIGN);
+    /// Whether taking an entry out to drop it does anything: a destructor to
+    /// run, or an indirect slot's allocation to free.
+    pub(crate) const ENTRY_NEEDS_DROP: bool =
+        needs_drop::<K>() || needs_drop::<V>() || Slot::<K>::INDIRECT || Slot::<V>::INDIRECT;
 }
 
 /// A pointer to a bucket inside a live bucket array or overflow allocation.
@@ -489,6 +494,9 @@ mod tests {
         // Over 128 bytes: a pointer per slot (Go's indirect key and elem).
         assert_eq!(Shape::<[u8; 128], u8>::SIZE, 8 + 1024 + 8 + 8);
         assert_eq!(Shape::<[u8; 129], [u64; 17]>::SIZE, 8 + 64 + 64 + 8);
+        const { assert!(!Shape::<u64, [u8; 128]>::ENTRY_NEEDS_DROP) };
+        const { assert!(Shape::<u64, [u8; 129]>::ENTRY_NEEDS_DROP) };
+        const { assert!(Shape::<String, u8>::ENTRY_NEEDS_DROP) };
         const { assert!(Slot::<[u8; 129]>::INDIRECT && !Slot::<[u8; 128]>::INDIRECT) };
     }
 

@@ -18,7 +18,7 @@ use core::mem;
 /// # Safety
 /// `chain` is a live chain of its array.
 unsafe fn drop_chain<K, V>(chain: Chain<K, V>) {
-    if mem::needs_drop::<K>() || mem::needs_drop::<V>() {
+    if bucket::Shape::<K, V>::ENTRY_NEEDS_DROP {
         let mut b = Some(chain.head);
         while let Some(c) = b {
             // SAFETY: live chain; a full slot holds an entry, which is marked
