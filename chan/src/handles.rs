@@ -8,8 +8,8 @@ use crate::hchan::Chan;
 use crate::recv::RecvFuture;
 use crate::send::SendFuture;
 use crate::sync::Ordering;
-use std::sync::Arc;
 use core::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Creates a channel with room for `cap` values (Go: `make(chan T, cap)`);

@@ -20,17 +20,18 @@
 //! `closed`, `qcount` and `recvq.first`/`sendq.first` atomically).
 
 use crate::raw::TimerHook;
-use crate::sync::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
+use crate::sync::{AtomicBool, AtomicUsize, Ordering, UnsafeCell};
 use core::task::Waker;
-use std::sync::Arc;
 use gort_park::WaitQ;
+use gort_park::{Mutex, MutexGuard};
 use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 /// Go's `hchan`.
 pub struct Chan<T> {
-    /// Guards `state` (Go: `hchan.lock`).
-    lock: Mutex<()>,
+    /// Guards `state` (Go: `hchan.lock`, the runtime mutex).
+    lock: Mutex,
     state: UnsafeCell<State<T>>,
     /// Buffer capacity, 0 for unbuffered (Go: `dataqsiz`). Immutable.
     cap: usize,
@@ -108,7 +109,7 @@ impl<T> Chan<T> {
             panic!("makechan: size out of range (capacity {cap})");
         }
         Self {
-            lock: Mutex::new(()),
+            lock: Mutex::new(),
             state: UnsafeCell::new(State {
                 buf,
                 returned: VecDeque::new(),
@@ -159,11 +160,8 @@ impl<T> Chan<T> {
     /// is then reached through [`state`](Self::state); call
     /// [`publish`](Self::publish) before releasing the guard.
     #[inline]
-    pub fn lock_raw(&self) -> MutexGuard<'_, ()> {
-        // No user code runs under this lock, so poisoning can only come from
-        // a panic inside gort itself; the state is consistent at every
-        // unlock, so it is safe to carry on.
-        self.lock.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn lock_raw(&self) -> MutexGuard<'_> {
+        self.lock.lock()
     }
 
     /// The locked state.
@@ -348,7 +346,7 @@ impl<T> State<T> {
 /// The channel lock, held; publishes the mirrors when released.
 pub(crate) struct Locked<'a, T> {
     chan: &'a Chan<T>,
-    _guard: MutexGuard<'a, ()>,
+    _guard: MutexGuard<'a>,
 }
 
 impl<T> Deref for Locked<'_, T> {

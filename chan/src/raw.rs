@@ -2,9 +2,9 @@
 //! `selectgo` and the timer code reach into `hchan` directly). Unstable:
 //! crates of this workspace that use it are released together.
 
-pub use crate::hchan::{Chan, Received, Sent, State};
 use crate::handles::{Receiver, Sender};
 use crate::hchan::wake;
+pub use crate::hchan::{Chan, Received, Sent, State};
 use std::sync::{Arc, Weak};
 
 /// The timer feeding a timer channel (Go: `hchan.timer`, go1.23). The
@@ -50,7 +50,10 @@ impl<T> Clone for WeakChan<T> {
 /// `cap` slots inside, presented as unbuffered (`len` and `capacity` report
 /// 0), fed only by its timer through [`Chan::send_nonblocking`]. `hook`
 /// builds the timer from a weak reference to the channel.
-pub fn timer_channel<T>(cap: usize, hook: impl FnOnce(WeakChan<T>) -> Arc<dyn TimerHook>) -> Receiver<T> {
+pub fn timer_channel<T>(
+    cap: usize,
+    hook: impl FnOnce(WeakChan<T>) -> Arc<dyn TimerHook>,
+) -> Receiver<T> {
     let chan = Arc::new_cyclic(|weak| Chan::new(cap, Some(hook(WeakChan(weak.clone())))));
     Receiver { chan: Some(chan) }
 }

@@ -44,16 +44,27 @@ impl<T> Chan<T> {
     /// giving up at `deadline`.
     pub(crate) fn recv_blocking(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         self.maybe_run_timer();
-        let mut st = self.lock();
-        match st.recv(self.cap()) {
-            Received::Value(v, waker) => {
-                drop(st);
-                wake(waker);
-                return Ok(v);
+        let mut spun = false;
+        let mut st = loop {
+            let mut st = self.lock();
+            match st.recv(self.cap()) {
+                Received::Value(v, waker) => {
+                    drop(st);
+                    wake(waker);
+                    return Ok(v);
+                }
+                Received::Closed => return Err(RecvTimeoutError::Closed),
+                Received::Blocked => {}
             }
-            Received::Closed => return Err(RecvTimeoutError::Closed),
-            Received::Blocked => {}
-        }
+            // As in `send_blocking`: an empty buffer usually fills within
+            // microseconds; an unbuffered receive must queue for a sender.
+            if self.cap() == 0 || spun || self.timer().is_some() {
+                break st;
+            }
+            drop(st);
+            spun = true;
+            gort_park::spin_until(|| (!self.empty() || self.is_closed()).then_some(()));
+        };
         let mut waiter = pin!(Waiter::new());
         // SAFETY: we hold the lock; `waiter` is pinned on this frame, which
         // returns only after completion or cancellation below.
@@ -92,7 +103,9 @@ impl<T> Chan<T> {
             };
             self.block_timer(false);
             return Poll::Ready(if success {
-                Ok(waiter.take_elem().expect("a completed receiver holds its value"))
+                Ok(waiter
+                    .take_elem()
+                    .expect("a completed receiver holds its value"))
             } else {
                 Err(RecvError)
             });

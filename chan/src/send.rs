@@ -42,15 +42,28 @@ impl<T> Chan<T> {
         value: T,
         deadline: Option<Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
-        let mut st = self.lock();
-        let value = match st.send(self.cap(), value) {
-            Sent::Done(waker) => {
-                drop(st);
-                wake(waker);
-                return Ok(());
+        let mut value = value;
+        let mut spun = false;
+        let mut st = loop {
+            let mut st = self.lock();
+            value = match st.send(self.cap(), value) {
+                Sent::Done(waker) => {
+                    drop(st);
+                    wake(waker);
+                    return Ok(());
+                }
+                Sent::Closed(v) => return Err(SendTimeoutError::Closed(v)),
+                Sent::Blocked(v) => v,
+            };
+            // A full buffer usually drains within microseconds: wait for room
+            // without the lock before queueing (parking an OS thread costs far
+            // more). An unbuffered send must queue for a receiver to find it.
+            if self.cap() == 0 || spun {
+                break st;
             }
-            Sent::Closed(v) => return Err(SendTimeoutError::Closed(v)),
-            Sent::Blocked(v) => v,
+            drop(st);
+            spun = true;
+            gort_park::spin_until(|| (!self.full() || self.is_closed()).then_some(()));
         };
         let mut waiter = pin!(Waiter::new());
         // SAFETY: we hold the lock; `waiter` is pinned on this frame, which

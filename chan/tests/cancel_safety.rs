@@ -193,13 +193,24 @@ fn drop_send_at_every_point_with_a_racing_receiver() {
             }
             drop(tx);
             let got = receiver.join().unwrap();
-            assert!(got.windows(2).all(|w| w[0] < w[1]), "in order, once: cap {cap}, polls {polls}");
-            let unseen: Vec<u64> = got.iter().copied().filter(|v| !completed.contains(v)).collect();
+            assert!(
+                got.windows(2).all(|w| w[0] < w[1]),
+                "in order, once: cap {cap}, polls {polls}"
+            );
+            let unseen: Vec<u64> = got
+                .iter()
+                .copied()
+                .filter(|v| !completed.contains(v))
+                .collect();
             assert!(
                 unseen.iter().all(|v| dropped_pending.contains(v)),
                 "only sends that were pending when dropped may arrive unseen: cap {cap}, polls {polls}"
             );
-            assert_eq!(got.len() - unseen.len(), completed.len(), "every completed send arrives");
+            assert_eq!(
+                got.len() - unseen.len(),
+                completed.len(),
+                "every completed send arrives"
+            );
         }
     }
 }

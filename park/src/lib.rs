@@ -70,6 +70,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod claim;
+mod mutex;
 mod sema;
 mod sudog;
 #[doc(hidden)]
@@ -78,7 +79,8 @@ mod thread;
 mod waitq;
 
 pub use claim::Claim;
+pub use mutex::{Mutex, MutexGuard};
 pub use sema::{Acquire, Sema};
 pub use sudog::Sudog;
-pub use thread::{park_until, with_current_waker};
+pub use thread::{park_until, spin_until, with_current_waker};
 pub use waitq::{Claimed, WaitQ};

@@ -68,8 +68,15 @@ pub fn park_until<R>(mut ready: impl FnMut() -> Option<R>, deadline: Option<Inst
     spin_until(&mut ready).or_else(|| park_loop(ready, deadline))
 }
 
-/// Spins briefly (a few microseconds at most) until `ready` returns `Some`.
-pub(crate) fn spin_until<R>(mut ready: impl FnMut() -> Option<R>) -> Option<R> {
+/// Spins briefly (a few microseconds at most) until `ready` returns `Some`;
+/// `None` if it did not within the spin budget. Never parks. (Under loom it
+/// checks once.)
+///
+/// ```
+/// let mut n = 0;
+/// assert_eq!(gort_park::spin_until(|| { n += 1; (n == 3).then_some(n) }), Some(3));
+/// ```
+pub fn spin_until<R>(mut ready: impl FnMut() -> Option<R>) -> Option<R> {
     #[cfg(not(gort_loom))]
     {
         let backoff = crossbeam_utils::Backoff::new();

@@ -5,12 +5,12 @@ use core::pin::Pin;
 use core::task::Waker;
 use gort_chan::raw::{Chan, TimerHook};
 use gort_park::Claim;
-use gort_park::sync::MutexGuard;
+use gort_park::MutexGuard;
 
 /// A channel as `selectgo` sees it: a lock to take in address order.
 pub trait ChanLock {
     /// Takes the channel's lock.
-    fn lock_raw(&self) -> MutexGuard<'_, ()>;
+    fn lock_raw(&self) -> MutexGuard<'_>;
     /// Refreshes the channel's lock-free mirrors before its lock is released.
     ///
     /// # Safety
@@ -21,7 +21,7 @@ pub trait ChanLock {
 }
 
 impl<T> ChanLock for Chan<T> {
-    fn lock_raw(&self) -> MutexGuard<'_, ()> {
+    fn lock_raw(&self) -> MutexGuard<'_> {
         Chan::lock_raw(self)
     }
 

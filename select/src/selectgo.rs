@@ -27,7 +27,7 @@ use core::marker::PhantomPinned;
 use core::pin::Pin;
 use core::task::Waker;
 use gort_park::Claim;
-use gort_park::sync::MutexGuard;
+use gort_park::MutexGuard;
 use std::time::Instant;
 
 /// Arms up to this many keep their orders inline (no allocation).
@@ -155,7 +155,7 @@ impl Order {
 /// before the guard is released.
 struct Held<'a> {
     chan: &'a dyn ChanLock,
-    _guard: MutexGuard<'a, ()>,
+    _guard: MutexGuard<'a>,
 }
 
 impl Drop for Held<'_> {

@@ -1,0 +1,243 @@
+//! Go's runtime mutex (runtime/lock_futex.go, go1.23: `lock2`, `unlock2`):
+//! the lock every gort channel takes. It spins briefly, yields once, then
+//! sleeps on a futex — channel critical sections are a few dozen
+//! instructions, so a contended lock is usually free again within the spin.
+//!
+//! On Linux it is Go's algorithm on a futex word; elsewhere (and under loom)
+//! it wraps std's `Mutex<()>`, whose own futex lock has the same shape.
+
+use core::fmt;
+
+/// A mutual-exclusion lock guarding no data of its own (Go: `mutex`); the
+/// data it guards lives beside it, reached only while a [`MutexGuard`] is
+/// alive.
+///
+/// ```
+/// let m = gort_park::Mutex::new();
+/// let g = m.lock();
+/// assert!(m.try_lock().is_none());
+/// drop(g);
+/// assert!(m.try_lock().is_some());
+/// ```
+pub struct Mutex {
+    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    key: crate::sync::AtomicU32,
+    #[cfg(any(not(target_os = "linux"), gort_loom))]
+    inner: crate::sync::Mutex<()>,
+}
+
+/// Holds a [`Mutex`] locked; unlocks it when dropped.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MutexGuard<'a> {
+    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    mutex: &'a Mutex,
+    #[cfg(any(not(target_os = "linux"), gort_loom))]
+    _guard: crate::sync::MutexGuard<'a, ()>,
+}
+
+#[cfg(all(target_os = "linux", not(gort_loom)))]
+mod futex {
+    use super::{Mutex, MutexGuard};
+    use crate::sync::{AtomicU32, Ordering};
+
+    const UNLOCKED: u32 = 0;
+    const LOCKED: u32 = 1;
+    /// Presumably at least one thread sleeps on the futex.
+    const SLEEPING: u32 = 2;
+    /// Go's `active_spin`, `active_spin_cnt` and `passive_spin`.
+    const ACTIVE_SPIN: u32 = 4;
+    const ACTIVE_SPIN_CNT: u32 = 30;
+    const PASSIVE_SPIN: u32 = 1;
+
+    impl Mutex {
+        /// An unlocked mutex.
+        pub const fn new() -> Self {
+            Self {
+                key: AtomicU32::new(UNLOCKED),
+            }
+        }
+
+        /// Locks, spinning briefly and then sleeping (Go: `lock2`).
+        #[inline]
+        pub fn lock(&self) -> MutexGuard<'_> {
+            // Speculative grab.
+            let v = self.key.swap(LOCKED, Ordering::Acquire);
+            if v != UNLOCKED {
+                self.lock_slow(v);
+            }
+            MutexGuard { mutex: self }
+        }
+
+        /// Locks if the lock is free.
+        #[inline]
+        pub fn try_lock(&self) -> Option<MutexGuard<'_>> {
+            self.key
+                .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+                .ok()
+                .map(|_| MutexGuard { mutex: self })
+        }
+
+        /// The contended part of Go's `lock2`. `wait` is what the key must
+        /// hold once we own it: `SLEEPING` if a sleeper may still need the
+        /// wake-up our unlock will send.
+        #[cold]
+        fn lock_slow(&self, mut wait: u32) {
+            let spin = if multi_core() { ACTIVE_SPIN } else { 0 };
+            loop {
+                for _ in 0..spin {
+                    if self.try_take(wait) {
+                        return;
+                    }
+                    for _ in 0..ACTIVE_SPIN_CNT {
+                        core::hint::spin_loop();
+                    }
+                }
+                for _ in 0..PASSIVE_SPIN {
+                    if self.try_take(wait) {
+                        return;
+                    }
+                    std::thread::yield_now();
+                }
+                if self.key.swap(SLEEPING, Ordering::Acquire) == UNLOCKED {
+                    return;
+                }
+                wait = SLEEPING;
+                futex_wait(&self.key, SLEEPING);
+            }
+        }
+
+        /// Go's `for l.key == mutex_unlocked { if cas(...) { return } }`.
+        #[inline]
+        fn try_take(&self, wait: u32) -> bool {
+            while self.key.load(Ordering::Relaxed) == UNLOCKED {
+                if self
+                    .key
+                    .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    return true;
+                }
+            }
+            false
+        }
+
+        /// Go's `unlock2`.
+        #[inline]
+        fn unlock(&self) {
+            if self.key.swap(UNLOCKED, Ordering::Release) == SLEEPING {
+                futex_wake_one(&self.key);
+            }
+        }
+
+        pub(super) fn is_locked(&self) -> bool {
+            self.key.load(Ordering::Relaxed) != UNLOCKED
+        }
+    }
+
+    impl Drop for MutexGuard<'_> {
+        #[inline]
+        fn drop(&mut self) {
+            self.mutex.unlock();
+        }
+    }
+
+    /// Go's `ncpu > 1`, read once: on one CPU spinning cannot help.
+    fn multi_core() -> bool {
+        static NCPU: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        *NCPU.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) > 1
+    }
+
+    /// Go's `futexsleep(addr, val, -1)`: sleeps while `*key == val`;
+    /// spurious wake-ups are allowed (the caller loops).
+    fn futex_wait(key: &AtomicU32, val: u32) {
+        // SAFETY: FUTEX_WAIT_PRIVATE reads the aligned u32 behind `key`,
+        // which lives as long as this call; a null timeout waits forever.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                key.as_ptr(),
+                libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
+                val,
+                core::ptr::null::<libc::timespec>(),
+            );
+        }
+    }
+
+    /// Go's `futexwakeup(addr, 1)`.
+    fn futex_wake_one(key: &AtomicU32) {
+        // SAFETY: FUTEX_WAKE_PRIVATE only uses the address as a key.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                key.as_ptr(),
+                libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                1,
+            );
+        }
+    }
+}
+
+#[cfg(any(not(target_os = "linux"), gort_loom))]
+impl Mutex {
+    /// An unlocked mutex.
+    #[cfg(not(gort_loom))]
+    pub const fn new() -> Self {
+        Self {
+            inner: crate::sync::Mutex::new(()),
+        }
+    }
+
+    /// An unlocked mutex.
+    #[cfg(gort_loom)]
+    pub fn new() -> Self {
+        Self {
+            inner: crate::sync::Mutex::new(()),
+        }
+    }
+
+    /// Locks, blocking the thread until the lock is free.
+    pub fn lock(&self) -> MutexGuard<'_> {
+        // Nothing is guarded inside, so a poisoned lock is still consistent.
+        MutexGuard {
+            _guard: self.inner.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    /// Locks if the lock is free.
+    pub fn try_lock(&self) -> Option<MutexGuard<'_>> {
+        match self.inner.try_lock() {
+            Ok(g) => Some(MutexGuard { _guard: g }),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(MutexGuard {
+                _guard: e.into_inner(),
+            }),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    fn is_locked(&self) -> bool {
+        match self.inner.try_lock() {
+            Ok(_) | Err(std::sync::TryLockError::Poisoned(_)) => false,
+            Err(std::sync::TryLockError::WouldBlock) => true,
+        }
+    }
+}
+
+impl Default for Mutex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Mutex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mutex")
+            .field("locked", &self.is_locked())
+            .finish()
+    }
+}
+
+impl fmt::Debug for MutexGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MutexGuard")
+    }
+}
