@@ -53,13 +53,20 @@ pub(crate) const ROTATE_AT: usize = 2;
 /// Retired-slot stacks per read map (see [`ReadOnly::retired`]).
 pub(crate) const STRIPES: usize = 4;
 
-/// One retired-slot stack, on cache lines of its own.
-#[repr(align(128))]
-struct Stripe<V>(AtomicPtr<Slot<V>>);
+/// One retired-slot stack, 64 bytes from the next one, so no two share a
+/// cache line. (Padded, not aligned: over-aligned read maps would take
+/// glibc's slow `memalign` path on every publication.)
+struct Stripe<V> {
+    head: AtomicPtr<Slot<V>>,
+    _pad: [u8; 56],
+}
 
 impl<V> Default for Stripe<V> {
     fn default() -> Self {
-        Self(AtomicPtr::new(ptr::null_mut()))
+        Self {
+            head: AtomicPtr::new(ptr::null_mut()),
+            _pad: [0; 56],
+        }
     }
 }
 
@@ -202,7 +209,7 @@ impl<K, V> ReadOnly<K, V> {
     /// for the first). The caller keeps `self` alive.
     fn push(&self, slot: Unlinked<V>, stripe: usize) -> usize {
         let slot = slot.into_raw().as_ptr();
-        let stack = &self.retired[stripe % STRIPES].0;
+        let stack = &self.retired[stripe % STRIPES].head;
         let mut head = stack.load(Ordering::Acquire);
         loop {
             let depth = if head.is_null() {
@@ -227,7 +234,7 @@ impl<K, V> ReadOnly<K, V> {
 impl<K, V> Drop for ReadOnly<K, V> {
     fn drop(&mut self) {
         for stack in &self.retired {
-            let mut p = stack.0.load(Ordering::Acquire);
+            let mut p = stack.head.load(Ordering::Acquire);
             while !p.is_null() {
                 // SAFETY: every pin that could see a slot retired here is
                 // gone (module docs), so the stack is ours; each slot came
@@ -352,7 +359,7 @@ impl<K, V> ReadCell<K, V> {
             onto = pin.as_ptr();
             depth = pin.push(slot, stripe);
         } else {
-            let fresh = self.0.load();
+            let fresh = self.pin();
             onto = fresh.as_ptr();
             depth = fresh.push(slot, stripe);
         }
