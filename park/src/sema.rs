@@ -87,6 +87,7 @@ impl Sema {
     unsafe fn enqueue_or_acquire(&self, sg: &Sudog<()>, claim: &Claim) -> bool {
         let mut q = self.lock();
         self.nwait.fetch_add(1, Ordering::SeqCst);
+        loom_seq_cst_fence();
         if self.try_acquire() {
             self.nwait.fetch_sub(1, Ordering::SeqCst);
             return true;
@@ -131,6 +132,7 @@ impl Sema {
     /// `semrelease1` with `handoff`).
     pub fn release(&self) {
         self.count.fetch_add(1, Ordering::SeqCst);
+        loom_seq_cst_fence();
         // Must be read after the add, or a waiter between its `nwait`
         // increment and its re-check could sleep with our unit unseen.
         if self.nwait.load(Ordering::SeqCst) == 0 {
@@ -162,6 +164,16 @@ impl Sema {
     pub fn available(&self) -> usize {
         self.count.load(Ordering::SeqCst)
     }
+}
+
+/// The Dekker pairs above (`nwait` then `count` in `acquire`, `count` then
+/// `nwait` in `release`) rely on sequentially consistent read-modify-writes,
+/// which loom models as acquire/release only; under loom a fence restores
+/// the order the hardware gives (an x86 or Arm SeqCst RMW is a full fence).
+#[inline(always)]
+fn loom_seq_cst_fence() {
+    #[cfg(gort_loom)]
+    crate::sync::fence(Ordering::SeqCst);
 }
 
 impl Default for Sema {
@@ -197,7 +209,10 @@ impl Future for Acquire<'_> {
         // SAFETY: we never move out of `self`; `claim` and `sg` stay pinned.
         let this = unsafe { self.get_unchecked_mut() };
         if this.queued {
-            this.claim.register(cx.waker());
+            // Already handed a unit: no need to register the waker again.
+            if this.claim.done().is_none() {
+                this.claim.register(cx.waker());
+            }
             return match this.claim.settled() {
                 Some(_) => {
                     this.queued = false;

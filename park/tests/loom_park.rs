@@ -1,6 +1,7 @@
 //! loom models of the waiting protocol: a handoff through a `WaitQ`, a
 //! timeout racing a handoff, two completers racing for one select-like claim,
-//! and the semaphore's release racing a dropped acquire.
+//! and the semaphore's release racing a dropped acquire and a blocking
+//! acquire.
 //!
 //! Not covered here: spinning (loom runs without it), real timeouts (under
 //! loom a deadline expires at once, which is the racing case), and wakers of
@@ -166,4 +167,19 @@ fn release_races_dropped_acquire() {
 
 fn futures_noop() -> std::task::Waker {
     std::task::Waker::noop().clone()
+}
+
+/// A blocking acquire racing a release: the waiter either takes the unit on
+/// its fast path, finds it on its re-check, or is handed it (no lost
+/// wake-up: the Dekker pair on `count` and `nwait`).
+#[test]
+fn blocking_acquire_races_release() {
+    loom::model(|| {
+        let s = Arc::new(Sema::new(0));
+        let s2 = s.clone();
+        let releaser = thread::spawn(move || s2.release());
+        s.acquire_blocking();
+        releaser.join().unwrap();
+        assert_eq!(s.available(), 0);
+    });
 }

@@ -4,13 +4,9 @@
 //! with no stray semaphore unit), and an async and a blocking waiter
 //! released together.
 //!
-//! The two models with a blocking waiter are `#[ignore]`d until gort-park's
-//! `Sema` gets `fence(SeqCst)` under `cfg(gort_loom)` between its counter
-//! add and its waiter-count read (and between the waiter-count add and the
-//! counter re-check): loom models SeqCst accesses as AcqRel, so without the
-//! fences it reports a lost wake-up that SeqCst rules out on real hardware.
-//! With those two fences (checked on a patched copy of gort-park) every
-//! model here passes; run them with `--include-ignored`.
+//! (loom models SeqCst accesses as AcqRel; gort-park's `Sema` adds the
+//! fences under `cfg(gort_loom)` that its Dekker pairs need, so the models
+//! with a blocking waiter run.)
 //!
 //! Not covered: the misuse checks (they catch races by chance, which loom
 //! would find but Go does not promise), counter overflow, and async
@@ -47,7 +43,6 @@ fn assert_reusable(wg: &WaitGroup) {
 /// Two parties finish while the main thread waits; the wait returns only
 /// after both, and sees what they wrote.
 #[test]
-#[ignore = "spurious loom deadlock until gort-park's Sema has loom fences (see header)"]
 fn done_races_wait_blocking() {
     loom::model(|| {
         let wg = WaitGroup::new();
@@ -93,7 +88,6 @@ fn dropped_wait_races_done_then_reuse() {
 /// the `done` racing both: the blocking waiter is always released and no
 /// unit is left over.
 #[test]
-#[ignore = "spurious loom deadlock until gort-park's Sema has loom fences (see header)"]
 fn dropped_wait_beside_blocking_waiter() {
     loom::model(|| {
         let wg = WaitGroup::new();

@@ -6,8 +6,10 @@
 //! [`SECTIONS`].
 
 pub mod chan;
+pub mod once;
 pub mod pool;
 pub mod select;
+pub mod waitgroup;
 
 use crate::{Table, Workload};
 
@@ -42,6 +44,16 @@ pub const SECTIONS: &[Section] = &[
     Section {
         name: "pool",
         workloads: pool::workloads,
+        tables: no_tables,
+    },
+    Section {
+        name: "once",
+        workloads: once::workloads,
+        tables: no_tables,
+    },
+    Section {
+        name: "waitgroup",
+        workloads: waitgroup::workloads,
         tables: no_tables,
     },
 ];
