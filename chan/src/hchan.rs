@@ -29,12 +29,14 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 /// Go's `hchan`.
+///
+/// Layout: the first cache line holds what every operation writes (the
+/// lock, the mirrors, and the ring's indices at the start of `state`), so an
+/// operation moves one line between cores; the rest is read-mostly.
+#[repr(C, align(64))]
 pub struct Chan<T> {
     /// Guards `state` (Go: `hchan.lock`, the runtime mutex).
     lock: Mutex,
-    state: UnsafeCell<State<T>>,
-    /// Buffer capacity, 0 for unbuffered (Go: `dataqsiz`). Immutable.
-    cap: usize,
     /// Mirror of `state.closed` (Go: `closed`, read by the fast paths).
     closed: AtomicBool,
     /// Mirror: `(values in buf and returned) << 1 | sendq non-empty`.
@@ -44,6 +46,9 @@ pub struct Chan<T> {
     /// unbuffered, 1 if `recvq` is non-empty. Full when `ready == cap`
     /// (buffered) or `ready == 0` (unbuffered).
     ready: AtomicUsize,
+    state: UnsafeCell<State<T>>,
+    /// Buffer capacity, 0 for unbuffered (Go: `dataqsiz`). Immutable.
+    cap: usize,
     /// Live `Sender`s; the last one to go closes the channel.
     pub(crate) senders: AtomicUsize,
     /// Live `Receiver`s; the last one to go closes and drains the channel.
@@ -53,7 +58,8 @@ pub struct Chan<T> {
     timer: Option<Arc<dyn TimerHook>>,
 }
 
-/// Everything `lock` guards.
+/// Everything `lock` guards; `buf` first (see `Chan`'s layout).
+#[repr(C)]
 pub struct State<T> {
     /// The ring (Go: `buf`, `sendx`, `recvx`, `qcount`); never holds more
     /// than `cap` values and never reallocates.
@@ -212,6 +218,13 @@ impl<T> Chan<T> {
         } else {
             ready == self.cap
         }
+    }
+
+    /// Values in the ring (Go: `qcount`), for a buffered channel. Lock-free.
+    #[inline]
+    pub(crate) fn buffered(&self) -> usize {
+        debug_assert!(self.cap > 0);
+        self.ready.load(Ordering::Acquire)
     }
 
     /// Whether the channel is closed. Lock-free.

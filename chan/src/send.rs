@@ -57,13 +57,17 @@ impl<T> Chan<T> {
             };
             // A full buffer usually drains within microseconds: wait for room
             // without the lock before queueing (parking an OS thread costs far
-            // more). An unbuffered send must queue for a receiver to find it.
+            // more). Wait for half the buffer to drain, so sender and receiver
+            // work in batches instead of fighting over every slot. An
+            // unbuffered send must queue for a receiver to find it.
             if self.cap() == 0 || spun {
                 break st;
             }
             drop(st);
             spun = true;
-            gort_park::spin_until(|| (!self.full() || self.is_closed()).then_some(()));
+            gort_park::spin_until(|| {
+                (self.buffered() <= self.cap() / 2 || self.is_closed()).then_some(())
+            });
         };
         let mut waiter = pin!(Waiter::new());
         // SAFETY: we hold the lock; `waiter` is pinned on this frame, which
