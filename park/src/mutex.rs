@@ -143,8 +143,23 @@ mod futex {
 
     /// Go's `ncpu > 1`, read once: on one CPU spinning cannot help.
     fn multi_core() -> bool {
-        static NCPU: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        *NCPU.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) > 1
+        static NCPU: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        *NCPU.get_or_init(getproccount) > 1
+    }
+
+    /// Go's `getproccount` (runtime/os_linux.go): the CPUs this thread may
+    /// run on, from `sched_getaffinity` (no allocation, unlike std's
+    /// `available_parallelism`, which also reads cgroup files).
+    fn getproccount() -> u32 {
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; the call writes at
+        // most `size_of::<cpu_set_t>()` bytes into it.
+        unsafe {
+            let mut set: libc::cpu_set_t = core::mem::zeroed();
+            if libc::sched_getaffinity(0, core::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+                return 1;
+            }
+            libc::CPU_COUNT(&set).max(1) as u32
+        }
     }
 
     /// Go's `futexsleep(addr, val, -1)`: sleeps while `*key == val`;
