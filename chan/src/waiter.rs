@@ -83,7 +83,11 @@ impl<T> Waiter<T> {
     pub(crate) fn poll_done(self: Pin<&mut Self>, waker: &Waker) -> Option<bool> {
         let (claim, sg, queued) = self.parts();
         debug_assert!(*queued);
-        claim.register(waker);
+        // Usually polled because the completer woke us: then the claim is
+        // done and registering the waker again would be wasted work.
+        if claim.done().is_none() {
+            claim.register(waker);
+        }
         claim.settled()?;
         *queued = false;
         // SAFETY: the claim is done, so the sudog left its queue and its

@@ -318,7 +318,9 @@ impl Selector {
     ) -> Option<usize> {
         let (order, claim, queued) = self.fields();
         debug_assert!(*queued);
-        claim.register(waker);
+        if claim.done().is_none() {
+            claim.register(waker);
+        }
         let winner = claim.settled()?;
         let locks = LockSet::lock(cases, order);
         Self::dequeue_all(order, cases, Some(winner));
