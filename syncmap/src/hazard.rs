@@ -18,8 +18,9 @@
 //! order either the reader's check sees the new map (and it retries), or the
 //! publisher's scan sees the reader's slot (and keeps the old map alive).
 
+use crate::sync::{AtomicBool, AtomicPtr, Ordering};
+use core::cell::Cell;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 /// Slots per thread: the nesting depth served without falling back.
 pub(crate) const SLOTS: usize = 8;
@@ -31,6 +32,8 @@ pub(crate) struct Record {
     slots: [AtomicPtr<()>; SLOTS],
     /// Whether a live thread owns this record.
     in_use: AtomicBool,
+    /// Records made before this one (a small number per thread).
+    index: usize,
     /// The next record of the global list (set before publication, then
     /// immutable).
     next: *const Record,
@@ -41,7 +44,27 @@ pub(crate) struct Record {
 unsafe impl Sync for Record {}
 
 /// The list of every record ever made, newest first.
+#[cfg(not(gort_loom))]
 static HEAD: AtomicPtr<Record> = AtomicPtr::new(ptr::null_mut());
+
+#[cfg(gort_loom)]
+loom::lazy_static! {
+    /// The list of every record made in this model execution.
+    static ref HEAD: AtomicPtr<Record> = AtomicPtr::new(ptr::null_mut());
+}
+
+/// The list's head.
+#[inline(always)]
+fn head() -> &'static AtomicPtr<Record> {
+    #[cfg(not(gort_loom))]
+    {
+        &HEAD
+    }
+    #[cfg(gort_loom)]
+    {
+        &HEAD
+    }
+}
 
 /// The calling thread's record; gives it back when the thread exits.
 struct Owner(&'static Record);
@@ -55,18 +78,25 @@ impl Drop for Owner {
     }
 }
 
+#[cfg(not(gort_loom))]
 thread_local! {
     /// The calling thread's record, once it has one (a `const` thread-local
     /// without destructor: reading it is a plain load).
-    static RECORD: core::cell::Cell<Option<&'static Record>> = const { core::cell::Cell::new(None) };
+    static RECORD: Cell<Option<&'static Record>> = const { Cell::new(None) };
     /// Gives the record back when the thread exits.
+    static OWNER: Owner = Owner(acquire());
+}
+
+#[cfg(gort_loom)]
+loom::thread_local! {
+    static RECORD: Cell<Option<&'static Record>> = Cell::new(None);
     static OWNER: Owner = Owner(acquire());
 }
 
 /// The calling thread's record, or `None` while the thread is exiting.
 #[inline(always)]
 fn record() -> Option<&'static Record> {
-    match RECORD.get() {
+    match RECORD.with(Cell::get) {
         Some(r) => Some(r),
         None => first_record(),
     }
@@ -76,13 +106,13 @@ fn record() -> Option<&'static Record> {
 #[cold]
 fn first_record() -> Option<&'static Record> {
     let r = OWNER.try_with(|o| o.0).ok()?;
-    RECORD.set(Some(r));
+    RECORD.with(|c| c.set(Some(r)));
     Some(r)
 }
 
 /// Every record ever published.
 fn records() -> impl Iterator<Item = &'static Record> {
-    let mut p = HEAD.load(Ordering::Acquire).cast_const();
+    let mut p = head().load(Ordering::Acquire).cast_const();
     core::iter::from_fn(move || {
         // SAFETY: records are leaked, so every published pointer stays valid.
         let r = unsafe { p.as_ref() }?;
@@ -102,18 +132,25 @@ fn acquire() -> &'static Record {
             return r;
         }
     }
-    let mut head = HEAD.load(Ordering::Acquire);
+    let list = head();
+    let mut head = list.load(Ordering::Acquire);
+    let index_after = |next: *mut Record| {
+        // SAFETY: records are leaked, so a published pointer stays valid.
+        unsafe { next.as_ref() }.map_or(0, |r| r.index + 1)
+    };
     let record = Box::leak(Box::new(Record {
-        slots: Default::default(),
+        slots: core::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
         in_use: AtomicBool::new(true),
+        index: index_after(head),
         next: head,
     }));
     loop {
-        match HEAD.compare_exchange(head, record, Ordering::AcqRel, Ordering::Acquire) {
+        match list.compare_exchange(head, record, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) => return record,
             Err(now) => {
                 head = now;
                 record.next = now;
+                record.index = index_after(now);
             }
         }
     }
@@ -122,6 +159,8 @@ fn acquire() -> &'static Record {
 /// A slot of the calling thread holding a hazard; cleared on drop.
 pub(crate) struct Hazard {
     slot: &'static AtomicPtr<()>,
+    /// The owning record's `index`.
+    index: usize,
     /// Slots belong to one thread.
     _not_send: core::marker::PhantomData<*const ()>,
 }
@@ -131,22 +170,23 @@ impl Hazard {
     /// `None` if all are taken (deep nesting) or the thread is exiting.
     #[inline]
     pub(crate) fn new(target: *const ()) -> Option<Self> {
-        let slot = record()?
+        let record = record()?;
+        let slot = record
             .slots
             .iter()
             .find(|s| s.load(Ordering::Relaxed).is_null())?;
         slot.store(target.cast_mut(), Ordering::SeqCst);
         Some(Self {
             slot,
+            index: record.index,
             _not_send: core::marker::PhantomData,
         })
     }
 
-    /// A number that tells the owning thread's record apart from others
-    /// (its cache-line index).
+    /// The owning thread's record number: live threads have distinct ones.
     #[inline(always)]
     pub(crate) fn owner_index(&self) -> usize {
-        (self.slot as *const AtomicPtr<()> as usize) >> 7
+        self.index
     }
 
     /// Replaces the protected pointer (after a failed check).

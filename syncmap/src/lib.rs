@@ -129,7 +129,6 @@
 
 mod entry;
 mod hashed;
-#[cfg(not(gort_loom))]
 mod hazard;
 mod locked;
 mod map;

@@ -37,7 +37,6 @@
 
 use crate::entry::{Entry, Slot, Unlinked};
 use crate::hashed::Table;
-#[cfg(not(gort_loom))]
 use crate::hazard::Hazard;
 use crate::sync::{Arc, ArcCell, AtomicPtr, Ordering, ReadGuard};
 use core::marker::PhantomData;
@@ -124,10 +123,9 @@ pub(crate) struct Pinned<'g>(PhantomData<&'g ()>);
 
 /// A pinned read map: held by an operation from its start to its return.
 /// A hazard slot (hazard.rs) on the fast path; an arc-swap guard when the
-/// thread's slots are all taken (and always under loom).
+/// thread's slots are all taken.
 pub(crate) enum Pin<K, V> {
     /// Protected by a hazard slot holding `read` (cleared when dropped).
-    #[cfg(not(gort_loom))]
     Hazard {
         read: *const ReadOnly<K, V>,
         hazard: Hazard,
@@ -147,7 +145,6 @@ impl<K, V> Pin<K, V> {
     #[inline(always)]
     fn stripe(&self) -> usize {
         match self {
-            #[cfg(not(gort_loom))]
             Pin::Hazard { hazard, .. } => hazard.owner_index(),
             Pin::Guard(_) => 0,
         }
@@ -156,7 +153,6 @@ impl<K, V> Pin<K, V> {
     #[inline(always)]
     fn as_ptr(&self) -> *const ReadOnly<K, V> {
         match self {
-            #[cfg(not(gort_loom))]
             Pin::Hazard { read, .. } => *read,
             Pin::Guard(g) => g.as_ptr(),
         }
@@ -171,7 +167,6 @@ impl<K, V> core::ops::Deref for Pin<K, V> {
             // SAFETY: the hazard slot holds `read`, checked to be published
             // after it was stored, so `read` stays in the limbo list
             // (`publish`) and is not dropped while the slot holds it.
-            #[cfg(not(gort_loom))]
             Pin::Hazard { read, .. } => unsafe { &**read },
             Pin::Guard(g) => g,
         }
@@ -256,17 +251,9 @@ impl<K, V> Drop for ReadOnly<K, V> {
     }
 }
 
-/// Whether a hazard slot holds `read` (no hazard slots under loom).
+/// Whether a hazard slot holds `read`.
 fn held_by_hazard<K, V>(read: &Arc<ReadOnly<K, V>>) -> bool {
-    #[cfg(not(gort_loom))]
-    {
-        crate::hazard::is_hazard(Arc::as_ptr(read).cast())
-    }
-    #[cfg(gort_loom)]
-    {
-        let _ = read;
-        false
-    }
+    crate::hazard::is_hazard(Arc::as_ptr(read).cast())
 }
 
 /// Go's `Map.read`: the published read map.
@@ -280,18 +267,15 @@ impl<K, V> ReadCell<K, V> {
     /// Port of `loadReadOnly` (sync/map.go), keeping the result pinned.
     #[inline(always)]
     pub(crate) fn pin(&self) -> Pin<K, V> {
-        #[cfg(not(gort_loom))]
-        {
-            let mut p = self.0.current();
-            if let Some(hazard) = Hazard::new(p.cast()) {
-                loop {
-                    let now = self.0.current();
-                    if ptr::eq(now, p) {
-                        return Pin::Hazard { read: p, hazard };
-                    }
-                    p = now;
-                    hazard.set(p.cast());
+        let mut p = self.0.current();
+        if let Some(hazard) = Hazard::new(p.cast()) {
+            loop {
+                let now = self.0.current();
+                if ptr::eq(now, p) {
+                    return Pin::Hazard { read: p, hazard };
                 }
+                p = now;
+                hazard.set(p.cast());
             }
         }
         Pin::Guard(self.0.load())

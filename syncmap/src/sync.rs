@@ -2,7 +2,9 @@
 //! or loom's under `cfg(gort_loom)` (the house style of gort-park's `sync`).
 //!
 //! [`ArcCell`] is the one place where the read map's publication differs
-//! between the two builds. The real build uses `arc_swap::ArcSwap` plus a raw
+//! between the two builds (the hazard slots of hazard.rs use this module's
+//! atomics, and loom's statics and thread-locals under loom, so they are
+//! modelled too). The real build uses `arc_swap::ArcSwap` plus a raw
 //! mirror of the current pointer; loom cannot see inside arc-swap (it uses
 //! std atomics and thread-locals), so the model build replaces it with a
 //! mutex around an `Arc`, which has the same contract: `load` returns a handle
@@ -11,13 +13,13 @@
 #[cfg(not(gort_loom))]
 pub(crate) use std::sync::{
     Arc, Mutex, MutexGuard,
-    atomic::{AtomicPtr, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering},
 };
 
 #[cfg(gort_loom)]
 pub(crate) use loom::sync::{
     Arc, Mutex, MutexGuard,
-    atomic::{AtomicPtr, AtomicUsize, Ordering},
+    atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering},
 };
 
 pub(crate) use cell::{ArcCell, ReadGuard};
