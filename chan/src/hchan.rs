@@ -56,6 +56,10 @@ pub struct Chan<T> {
     /// The timer feeding this channel, if it is a timer channel (Go:
     /// `hchan.timer`, go1.23). Immutable.
     timer: Option<Arc<dyn TimerHook>>,
+    /// Under loom, the lock-order key: creation order. Addresses may differ
+    /// between the executions of one model, and loom must replay them.
+    #[cfg(gort_loom)]
+    seq: usize,
 }
 
 /// Everything `lock` guards; `buf` first (see `Chan`'s layout).
@@ -130,6 +134,27 @@ impl<T> Chan<T> {
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
             timer,
+            #[cfg(gort_loom)]
+            seq: {
+                static NEXT: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
+        }
+    }
+
+    /// The key that orders channel locks in a select (Go: `hchan.sortkey`,
+    /// the channel's address; under loom its creation order, which every
+    /// execution of a model replays).
+    #[inline]
+    pub fn sortkey(&self) -> usize {
+        #[cfg(not(gort_loom))]
+        {
+            core::ptr::from_ref(self) as usize
+        }
+        #[cfg(gort_loom)]
+        {
+            self.seq
         }
     }
 

@@ -18,6 +18,8 @@ pub trait ChanLock {
     unsafe fn publish(&self);
     /// The timer feeding the channel, if it is a timer channel.
     fn timer(&self) -> Option<&dyn TimerHook>;
+    /// The key that orders channel locks (Go: `hchan.sortkey`).
+    fn sortkey(&self) -> usize;
 }
 
 impl<T> ChanLock for Chan<T> {
@@ -33,11 +35,15 @@ impl<T> ChanLock for Chan<T> {
     fn timer(&self) -> Option<&dyn TimerHook> {
         Chan::timer(self)
     }
+
+    fn sortkey(&self) -> usize {
+        Chan::sortkey(self)
+    }
 }
 
-/// The address that orders channel locks (Go: `hchan.sortkey`).
+/// The key that orders channel locks (Go: `hchan.sortkey`).
 pub(crate) fn sortkey(c: &dyn ChanLock) -> usize {
-    core::ptr::from_ref(c).cast::<()>() as usize
+    c.sortkey()
 }
 
 mod sealed {

@@ -4,8 +4,12 @@
 //! themselves).
 //!
 //! Not covered here: the random poll order (under loom it is the source
-//! order, so executions replay), timer channels, async wakers (threads park
-//! instead), spinning, and more than three threads.
+//! order, and channels lock in creation order, so executions replay), timer
+//! channels, async wakers (threads park instead), spinning, and more than
+//! three threads. Run at `LOOM_MAX_PREEMPTIONS=2` (as `.ci/run` does): at 3,
+//! `two_selects_compete_for_one_sender` trips an internal assertion of
+//! loom's thread parking (`Notify::wait`, `state.notified`) after a panic in
+//! an earlier step of the same execution, not a channel invariant.
 #![cfg(gort_loom)]
 
 use gort_chan::{RecvError, bounded};
