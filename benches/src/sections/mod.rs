@@ -9,6 +9,7 @@ pub mod chan;
 pub mod once;
 pub mod pool;
 pub mod select;
+pub mod syncmap;
 pub mod waitgroup;
 
 use crate::{Table, Workload};
@@ -44,6 +45,11 @@ pub const SECTIONS: &[Section] = &[
     Section {
         name: "pool",
         workloads: pool::workloads,
+        tables: no_tables,
+    },
+    Section {
+        name: "syncmap",
+        workloads: syncmap::workloads,
         tables: no_tables,
     },
     Section {
