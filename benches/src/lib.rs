@@ -59,10 +59,14 @@ pub use report::Table;
 pub use runner::{Config, ImplResult, Sample, Verdict, WorkloadResult, run};
 pub use workload::{Impl, ImplKind, Workload};
 
-use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Runs each job on a thread of its own, releases them together, and measures
 /// from the release until the last one finishes (thread start-up untimed).
+///
+/// The threads wait for the release spinning on a flag (yielding now and
+/// then), not on a `Barrier`: waking parked threads can take milliseconds on
+/// a loaded machine, and that would be timed.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,20 +78,34 @@ use std::sync::Barrier;
 /// assert_eq!(sum.load(Ordering::Relaxed), 2);
 /// ```
 pub fn measure_parallel<'a>(jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) -> Measurement {
-    let barrier = Barrier::new(jobs.len() + 1);
+    let n = jobs.len();
+    let ready = AtomicUsize::new(0);
+    let go = AtomicBool::new(false);
     std::thread::scope(|s| {
         let handles: Vec<_> = jobs
             .into_iter()
             .map(|job| {
-                let barrier = &barrier;
+                let (ready, go) = (&ready, &go);
                 s.spawn(move || {
-                    barrier.wait();
+                    ready.fetch_add(1, Ordering::AcqRel);
+                    let mut spins = 0u32;
+                    while !go.load(Ordering::Acquire) {
+                        spins += 1;
+                        if spins % 64 == 0 {
+                            std::thread::yield_now();
+                        } else {
+                            std::hint::spin_loop();
+                        }
+                    }
                     job()
                 })
             })
             .collect();
+        while ready.load(Ordering::Acquire) < n {
+            std::thread::yield_now();
+        }
         measure(|| {
-            barrier.wait();
+            go.store(true, Ordering::Release);
             for h in handles {
                 h.join().expect("benchmark thread panicked");
             }
