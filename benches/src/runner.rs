@@ -277,7 +277,10 @@ fn calibrate(mut run: impl FnMut(u64) -> Measurement, target: Duration) -> u64 {
     loop {
         let mut wall = run(iters).wall.max(Duration::from_nanos(1));
         if wall >= target / 8 {
-            wall = wall.min(run(iters).wall).min(run(iters).wall).max(Duration::from_nanos(1));
+            wall = wall
+                .min(run(iters).wall)
+                .min(run(iters).wall)
+                .max(Duration::from_nanos(1));
         }
         if wall >= target / 8 || iters >= 1 << 40 {
             let scaled = iters as f64 * target.as_secs_f64() / wall.as_secs_f64();

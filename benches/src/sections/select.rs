@@ -420,8 +420,12 @@ impl Shape for Nonblock {
 
 /// Runs `consume` on one task while 4 tasks send `n` values in all on the
 /// channels of `txs` (clones: the originals keep the channels open).
-fn fan_in_tasks<Tx, F>(n: u64, txs: &[Tx], send: fn(Tx, u64) -> F, consume: impl Future<Output = ()> + Send + 'static)
-where
+fn fan_in_tasks<Tx, F>(
+    n: u64,
+    txs: &[Tx],
+    send: fn(Tx, u64) -> F,
+    consume: impl Future<Output = ()> + Send + 'static,
+) where
     Tx: Clone + Send + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
@@ -444,7 +448,8 @@ where
 fn async_fan_in() -> Workload {
     Workload::new(SECTION, "async/fanin4/cap1024", "msg")
         .gort("gort", |n| {
-            let (txs, rxs): (Vec<_>, Vec<_>) = (0..4).map(|_| gort_chan::bounded::<usize>(1024)).unzip();
+            let (txs, rxs): (Vec<_>, Vec<_>) =
+                (0..4).map(|_| gort_chan::bounded::<usize>(1024)).unzip();
             let [a, b, c, d] = <[_; 4]>::try_from(rxs).expect("4 receivers");
             let send = |tx: gort_chan::Sender<usize>, k: u64| async move {
                 for i in 0..k {
@@ -463,7 +468,9 @@ fn async_fan_in() -> Workload {
             })
         })
         .peer("tokio", |n| {
-            let (txs, rxs): (Vec<_>, Vec<_>) = (0..4).map(|_| tokio::sync::mpsc::channel::<usize>(1024)).unzip();
+            let (txs, rxs): (Vec<_>, Vec<_>) = (0..4)
+                .map(|_| tokio::sync::mpsc::channel::<usize>(1024))
+                .unzip();
             let [mut a, mut b, mut c, mut d] = <[_; 4]>::try_from(rxs).expect("4 receivers");
             let send = |tx: tokio::sync::mpsc::Sender<usize>, k: u64| async move {
                 for i in 0..k {
