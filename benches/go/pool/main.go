@@ -4,40 +4,12 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
+
+	"gortbench/twins/twin"
 )
-
-func cpuNanos() int64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
-// onThreads runs body(n/threads rounded up) on threads goroutines released
-// together and returns the time from the release until the last one ends.
-func onThreads(threads int, n int64, body func(int64)) (int64, int64) {
-	per := (n + int64(threads) - 1) / int64(threads)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	wg.Add(threads)
-	for t := 0; t < threads; t++ {
-		go func() {
-			defer wg.Done()
-			<-start
-			body(per)
-		}()
-	}
-	runtime.Gosched()
-	c0, t0 := cpuNanos(), time.Now()
-	close(start)
-	wg.Wait()
-	return time.Since(t0).Nanoseconds(), cpuNanos() - c0
-}
 
 var sink any
 
@@ -51,7 +23,7 @@ func buffers(capacity int) *sync.Pool {
 // pair: get a small buffer and put it back.
 func pair(threads int, n int64) (int64, int64) {
 	p := buffers(64)
-	return onThreads(threads, n, func(k int64) {
+	return twin.Parallel(threads, n, func(k int64) {
 		for i := int64(0); i < k; i++ {
 			b := p.Get().(*[]byte)
 			p.Put(b)
@@ -66,7 +38,7 @@ var data [512]byte
 // put it back.
 func buf4k(threads int, n int64) (int64, int64) {
 	p := buffers(4096)
-	return onThreads(threads, n, func(k int64) {
+	return twin.Parallel(threads, n, func(k int64) {
 		for i := int64(0); i < k; i++ {
 			b := p.Get().(*[]byte)
 			v := append((*b)[:0], data[:]...)
@@ -81,7 +53,7 @@ func buf4k(threads int, n int64) (int64, int64) {
 // (sync/pool_test.go): puts then gets per iteration.
 func putsGets(threads int, n int64, puts, gets int) (int64, int64) {
 	var p sync.Pool
-	return onThreads(threads, n, func(k int64) {
+	return twin.Parallel(threads, n, func(k int64) {
 		for i := int64(0); i < k; i++ {
 			for b := 0; b < puts; b++ {
 				p.Put(1)
@@ -100,16 +72,8 @@ func init() {
 }
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: pool <workload> <iters>")
-		os.Exit(2)
-	}
 	name := os.Args[1]
-	n, err := strconv.ParseInt(os.Args[2], 10, 64)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bad iteration count:", err)
-		os.Exit(2)
-	}
+	n := twin.Iters()
 	slash := strings.LastIndex(name, "/")
 	threads, err := strconv.Atoi(strings.TrimSuffix(name[slash+1:], "t"))
 	if slash < 0 || err != nil {

@@ -15,36 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
+
+	"gortbench/twins/twin"
 )
-
-func cpuNanos() int64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
-// timed runs the jobs on goroutines released together and returns the
-// wall and CPU time from the release until the last one finishes.
-func timed(jobs []func()) (int64, int64) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	wg.Add(len(jobs))
-	for _, job := range jobs {
-		job := job
-		go func() {
-			defer wg.Done()
-			<-start
-			job()
-		}()
-	}
-	runtime.Gosched()
-	c0, t0 := cpuNanos(), time.Now()
-	close(start)
-	wg.Wait()
-	return time.Since(t0).Nanoseconds(), cpuNanos() - c0
-}
 
 // rng is the Rust side's wyrand, seeded the same way per thread.
 type rng uint64
@@ -303,10 +276,6 @@ func perG(name string, m *sync.Map, id, i, n int) {
 }
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: syncmap <Case>/<threads>t <iters>")
-		os.Exit(2)
-	}
 	name, t, ok := strings.Cut(os.Args[1], "/")
 	threads, err := strconv.Atoi(strings.TrimSuffix(t, "t"))
 	if !ok || err != nil || threads < 1 {
@@ -326,7 +295,7 @@ func main() {
 		id := id
 		jobs = append(jobs, func() { perG(name, m, id, id*per, per) })
 	}
-	wall, cpu := timed(jobs)
+	wall, cpu := twin.Timed(jobs)
 	fmt.Println(wall, cpu)
 }
 

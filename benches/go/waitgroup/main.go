@@ -9,37 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"gortbench/twins/twin"
 )
-
-func cpuNanos() int64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
-// parallel runs body(share) on `threads` goroutines, where share is n split
-// evenly (rounded up), and times them from their common start to the end of
-// the last one.
-func parallel(threads int, n int64, body func(int64)) (int64, int64) {
-	share := (n + int64(threads) - 1) / int64(threads)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	wg.Add(threads)
-	for t := 0; t < threads; t++ {
-		go func() {
-			defer wg.Done()
-			<-start
-			body(share)
-		}()
-	}
-	runtime.Gosched()
-	c0, t0 := cpuNanos(), time.Now()
-	close(start)
-	wg.Wait()
-	return time.Since(t0).Nanoseconds(), cpuNanos() - c0
-}
 
 // cycleTasks: the main goroutine adds one, hands the job to a standing
 // helper goroutine over a channel, and waits for the helper's Done; both
@@ -53,20 +26,20 @@ func cycleTasks(n int64) (int64, int64) {
 			wg.Done()
 		}
 	}()
-	c0, t0 := cpuNanos(), time.Now()
+	c0, t0 := twin.CPUNanos(), time.Now()
 	for i := int64(0); i < n; i++ {
 		wg.Add(1)
 		jobs <- struct{}{}
 		wg.Wait()
 	}
-	wall, cpu := time.Since(t0).Nanoseconds(), cpuNanos()-c0
+	wall, cpu := time.Since(t0).Nanoseconds(), twin.CPUNanos()-c0
 	close(jobs)
 	return wall, cpu
 }
 
 // uncontended: BenchmarkWaitGroupUncontended, a group per goroutine.
 func uncontended(threads int, n int64) (int64, int64) {
-	return parallel(threads, n, func(k int64) {
+	return twin.Parallel(threads, n, func(k int64) {
 		var wg sync.WaitGroup
 		for i := int64(0); i < k; i++ {
 			wg.Add(1)
@@ -79,7 +52,7 @@ func uncontended(threads int, n int64) (int64, int64) {
 // addDone: BenchmarkWaitGroupAddDone, one shared group.
 func addDone(threads int, n int64) (int64, int64) {
 	var wg sync.WaitGroup
-	return parallel(threads, n, func(k int64) {
+	return twin.Parallel(threads, n, func(k int64) {
 		for i := int64(0); i < k; i++ {
 			wg.Add(1)
 			wg.Done()
@@ -90,7 +63,7 @@ func addDone(threads int, n int64) (int64, int64) {
 // wait: BenchmarkWaitGroupWait, a wait on a shared zero group.
 func wait(threads int, n int64) (int64, int64) {
 	var wg sync.WaitGroup
-	return parallel(threads, n, func(k int64) {
+	return twin.Parallel(threads, n, func(k int64) {
 		for i := int64(0); i < k; i++ {
 			wg.Wait()
 		}
@@ -98,16 +71,8 @@ func wait(threads int, n int64) (int64, int64) {
 }
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: waitgroup <workload> <iters>")
-		os.Exit(2)
-	}
 	name := os.Args[1]
-	n, err := strconv.ParseInt(os.Args[2], 10, 64)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bad iteration count:", err)
-		os.Exit(2)
-	}
+	n := twin.Iters()
 	slash := strings.LastIndex(name, "/")
 	threads, err := strconv.Atoi(strings.TrimSuffix(name[slash+1:], "t"))
 	if slash < 0 || err != nil {
