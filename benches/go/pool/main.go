@@ -4,8 +4,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 
 	"gortbench/twins/twin"
@@ -72,18 +70,11 @@ func init() {
 }
 
 func main() {
-	name := os.Args[1]
-	n := twin.Iters()
-	slash := strings.LastIndex(name, "/")
-	threads, err := strconv.Atoi(strings.TrimSuffix(name[slash+1:], "t"))
-	if slash < 0 || err != nil {
-		fmt.Fprintln(os.Stderr, "unknown workload", name)
-		os.Exit(2)
-	}
+	name, threads, n := twin.Threaded()
 	const count = 100
 	starved := count - int(float32(count)*0.33)
 	var wall, cpu int64
-	switch name[:slash] {
+	switch name {
 	case "pair":
 		wall, cpu = pair(threads, n)
 	case "buf4k":

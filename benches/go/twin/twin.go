@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -89,4 +90,16 @@ func Main(workloads map[string]Workload) {
 	}
 	wall, cpu := w(n)
 	fmt.Println(wall, cpu)
+}
+
+// Threaded parses a `<case>/<threads>t <iters>` command line.
+func Threaded() (name string, threads int, n int64) {
+	n = Iters()
+	slash := strings.LastIndex(os.Args[1], "/")
+	threads, err := strconv.Atoi(strings.TrimSuffix(os.Args[1][slash+1:], "t"))
+	if slash < 0 || err != nil || threads < 1 {
+		fmt.Fprintln(os.Stderr, "unknown workload", os.Args[1])
+		os.Exit(2)
+	}
+	return os.Args[1][:slash], threads, n
 }

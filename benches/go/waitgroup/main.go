@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -71,16 +69,9 @@ func wait(threads int, n int64) (int64, int64) {
 }
 
 func main() {
-	name := os.Args[1]
-	n := twin.Iters()
-	slash := strings.LastIndex(name, "/")
-	threads, err := strconv.Atoi(strings.TrimSuffix(name[slash+1:], "t"))
-	if slash < 0 || err != nil {
-		fmt.Fprintln(os.Stderr, "unknown workload", name)
-		os.Exit(2)
-	}
+	name, threads, n := twin.Threaded()
 	var wall, cpu int64
-	switch name[:slash] {
+	switch name {
 	case "cycle-tasks":
 		wall, cpu = cycleTasks(n)
 	case "Uncontended":
