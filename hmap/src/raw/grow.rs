@@ -21,7 +21,7 @@ use crate::tophash::{BUCKET_CNT, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, Grou
 const MAX_MARK_SCAN: usize = 1024;
 
 /// One X-or-Y bit per slot of an old chain (set: the entry goes to Y), one
-/// word per bucket of the chain. Chains of up to 4 buckets fit inline;
+/// byte per bucket of the chain. Chains of up to 4 buckets fit inline;
 /// longer ones (only colliding hashes build them) spill to the heap.
 struct YBits {
     inline: [u8; 4],

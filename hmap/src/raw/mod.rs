@@ -276,8 +276,8 @@ impl<K, V> RawTable<K, V> {
             self.noverflow += 1;
             return;
         }
-        let mask = (1u32 << (self.b - 15)) - 1;
-        if (rand() as u32) & mask == 0 {
+        let mask = (1u64 << (self.b - 15)) - 1;
+        if rand() & mask == 0 {
             self.noverflow += 1;
         }
     }
