@@ -48,9 +48,10 @@ pub(crate) struct Timers {
 pub(crate) enum Holder {
     /// A caller that holds no channel lock: drop them right after unlocking.
     Free,
-    /// A channel hook, under channel locks: an `after_func` timer's closure
-    /// must not be dropped there (it may use the channel), so such timers go
-    /// to a runner thread to be dropped.
+    /// A caller that may hold channel locks (the channel hooks, a dropped
+    /// `Sleep`): an `after_func` timer's closure must not be dropped there
+    /// (it may use the channel), so such timers go to a runner thread to be
+    /// dropped.
     Hook,
 }
 

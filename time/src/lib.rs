@@ -49,8 +49,13 @@
 //!   sleeps until the next deadline. So whoever makes a zombie and pushes
 //!   the zombies past a quarter of the heap sweeps them (Go's forced
 //!   `adjust`, amortised O(1) per zombie). See `check.rs`.
+//! - A timer already due when a caller holding no lock adds it to the heap
+//!   runs at once on that thread (as `maybeRunChan` does for channel
+//!   timers): Go's scheduler would run it at its next check on the same P,
+//!   with no thread switch; gort's timer thread is another thread.
 //! - Two runs of one `after_func` function never overlap (Go's may): an
-//!   `FnMut` cannot run twice at once.
+//!   `FnMut` cannot run twice at once. Runner threads stand in for
+//!   goroutines: reused, and woken one at a time (Go: one spinning M).
 //! - `GODEBUG=asynctimerchan=1` (the pre-1.23 buffered timer channels) is
 //!   not ported. There is no zero `Timer` to misuse, so Go's "Stop called on
 //!   uninitialized Timer" panics cannot happen.

@@ -17,8 +17,9 @@ impl RuntimeTimer {
     /// marked a zombie (it is removed lazily). True if the call stopped it
     /// before it ran; for a channel timer, also if its value had not been
     /// received: a send in flight is cancelled through `seq` (Go issue
-    /// 69312) and a value waiting in the channel is drained.
-    pub(crate) fn stop(&self) -> bool {
+    /// 69312) and a value waiting in the channel is drained. `holder` says
+    /// whether the caller may hold channel locks (see [`Holder`]).
+    pub(crate) fn stop(&self, holder: Holder) -> bool {
         let send = self.is_chan().then(|| lock(&self.send_lock));
         let mut tl = self.lock();
         let mut zombie = false;
@@ -47,7 +48,7 @@ impl RuntimeTimer {
             pending = true;
         }
         if zombie {
-            timers().sweep_zombies(Holder::Free);
+            timers().sweep_zombies(holder);
         }
         pending
     }
@@ -108,7 +109,19 @@ impl RuntimeTimer {
     /// needs to be there. Takes the heap lock, then the timer lock (never
     /// the other way round); the caller holds neither, but may hold channel
     /// locks (`block`), which `holder` says.
+    ///
+    /// Deviation: a caller holding no lock (`Holder::Free`) first runs a
+    /// timer that is already due right here (its send, wake-up or dispatch
+    /// of its function), as `maybeRunChan` does, instead of handing it to the
+    /// heap and the timer thread: Go's scheduler would run it at its next
+    /// check on the same P, with no thread switch; gort's timer thread is
+    /// another thread. (Under channel locks it cannot: a send takes another
+    /// channel's lock.) A ticker then goes to the heap for its next tick.
     pub(crate) fn maybe_add(&self, holder: Holder) {
+        if holder == Holder::Free {
+            let is_chan = self.is_chan();
+            self.run_if_due(|tf| needs_add(tf, is_chan));
+        }
         let ts = timers();
         let mut g = ts.lock(holder);
         ts.clean_head(&mut g);

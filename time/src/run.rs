@@ -104,9 +104,16 @@ impl RuntimeTimer {
             // The heap is in charge of sending.
             return;
         }
+        self.run_if_due(|_| true);
+    }
+
+    /// Runs the timer on the calling thread if it is due and not in the heap
+    /// and `wanted` agrees (checked under the timer lock); the caller holds
+    /// no lock. The body of Go's `maybeRunChan`, also used by `maybe_add`.
+    pub(crate) fn run_if_due(&self, wanted: impl FnOnce(&Fields) -> bool) {
         let mut tl = self.lock();
         let now = nanotime();
-        if tl.state & HEAPED != 0 || tl.when == 0 || tl.when > now {
+        if tl.state & HEAPED != 0 || tl.when == 0 || tl.when > now || !wanted(&tl) {
             return;
         }
         let firing = self.prepare_run(&mut tl, None, now);

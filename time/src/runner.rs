@@ -58,12 +58,20 @@ mod imp {
         cv: Condvar,
     }
 
+    /// Invariant: while jobs are queued, a thread is on its way to them
+    /// (`searching > 0`) or a running thread will pop one when its job
+    /// returns and then, if more are queued, sends another on its way. So
+    /// every job is taken by a free thread, never left behind a busy one.
     struct State {
         jobs: VecDeque<Job>,
-        /// Threads waiting for work that no `submit` has claimed yet.
+        /// Threads waiting for work and not yet notified.
         idle: usize,
-        /// Claims by `submit` that no waiting thread has consumed yet.
+        /// Notifications posted to waiting threads, not yet consumed.
         notified: usize,
+        /// Threads woken or started for queued jobs that have not taken one
+        /// yet (Go: a spinning M). One in flight is enough: it sends on the
+        /// next when it finds more work queued than it takes.
+        searching: usize,
     }
 
     static POOL: Pool = Pool {
@@ -71,6 +79,7 @@ mod imp {
             jobs: VecDeque::new(),
             idle: 0,
             notified: 0,
+            searching: 0,
         }),
         cv: Condvar::new(),
     };
@@ -80,11 +89,19 @@ mod imp {
         POOL.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues `job` and claims an idle thread for it, or starts one. Every
-    /// job is thus taken by a thread that is free.
+    /// Queues `job`, and sends a thread for it unless one is on its way.
     pub(crate) fn submit(job: Job) {
         let mut s = lock();
         s.jobs.push_back(job);
+        if s.searching == 0 {
+            search(s);
+        }
+    }
+
+    /// Sends a thread for the queued jobs: wakes an idle one, or starts one
+    /// (Go: `wakep`).
+    fn search(mut s: MutexGuard<'static, State>) {
+        s.searching += 1;
         if s.idle > 0 {
             s.idle -= 1;
             s.notified += 1;
@@ -104,13 +121,22 @@ mod imp {
         STARTED.load(Ordering::Relaxed)
     }
 
-    /// A runner thread: runs jobs while there are any, waits up to
-    /// [`KEEP_ALIVE`] for more, then exits.
+    /// A runner thread: takes jobs while there are any, waits up to
+    /// [`KEEP_ALIVE`] for more, then exits. It starts out searching.
     fn work() {
+        let mut searching = true;
         let mut s = lock();
         loop {
+            if searching {
+                s.searching -= 1;
+                searching = false;
+            }
             if let Some(job) = s.jobs.pop_front() {
-                drop(s);
+                if !s.jobs.is_empty() && s.searching == 0 {
+                    search(s);
+                } else {
+                    drop(s);
+                }
                 run(job);
                 s = lock();
                 continue;
@@ -123,9 +149,10 @@ mod imp {
                     .unwrap_or_else(|e| e.into_inner());
                 s = next;
                 if s.notified > 0 {
-                    // Claimed by a `submit` (which already took us off
-                    // `idle`); another thread may have taken its job.
+                    // Sent for work by `search` (which already took us off
+                    // `idle`).
                     s.notified -= 1;
+                    searching = true;
                     break;
                 }
                 if timeout.timed_out() {

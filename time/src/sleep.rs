@@ -2,6 +2,7 @@
 //! runtime/time.go, go1.23) as a future.
 
 use crate::clock::{instant, nanotime, when, when_at};
+use crate::heap::Holder;
 use crate::runtime_timer::{Action, RuntimeTimer};
 use crate::sync::WakerCell;
 use core::future::Future;
@@ -52,7 +53,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 ///
 /// Cancel-safe: dropping it before it completes stops its timer and drops
 /// the task's waker at once; the heap entry is swept lazily, as Go sweeps
-/// stopped timers.
+/// stopped timers. It may be dropped anywhere, even under gort channel
+/// locks (gort-select embeds one for its `default(d)` arm).
 #[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
     /// The deadline on the timer clock.
@@ -153,7 +155,9 @@ impl Drop for Sleep {
             // Release the task now; the heap entry may linger as a zombie.
             drop(Self::waker_slot(&t).take());
             if self.armed != 0 {
-                t.stop();
+                // gort-select embeds a `Sleep` and may drop it under
+                // channel locks.
+                t.stop(Holder::Hook);
             }
         }
     }

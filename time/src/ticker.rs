@@ -2,6 +2,7 @@
 //! and `Ticker.Reset` (time/tick.go, go1.23).
 
 use crate::clock::{instant, nanos, when};
+use crate::heap::Holder;
 use crate::runtime_timer::RuntimeTimer;
 use crate::timer::chan_timer;
 use gort_chan::{Receiver, never};
@@ -72,7 +73,7 @@ impl Ticker {
     /// assert!(ticker.c().try_recv().is_err());
     /// ```
     pub fn stop(&self) {
-        self.t.stop();
+        self.t.stop(Holder::Free);
     }
 
     /// Stops the ticker and restarts it with period `d`; the next tick comes

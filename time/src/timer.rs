@@ -102,7 +102,7 @@ impl Timer {
     /// assert!(!timer.stop());
     /// ```
     pub fn stop(&self) -> bool {
-        self.t.stop()
+        self.t.stop(Holder::Free)
     }
 
     /// Changes the timer to fire after `d` from now (Go: `Timer.Reset`).

@@ -60,6 +60,36 @@ fn after_func_chain() {
     rx.recv().unwrap();
 }
 
+/// `after_func` runs each function on a thread of its own, never the timer
+/// thread: fifty functions due at once all run at the same time (each
+/// waits for all the others), and one started from inside another, which
+/// then waits for it, runs too.
+#[test]
+fn after_func_threads_of_their_own() {
+    const N: usize = 50;
+    let barrier = Arc::new(std::sync::Barrier::new(N + 1));
+    let timers: Vec<_> = (0..N)
+        .map(|_| {
+            let barrier = barrier.clone();
+            after_func(Duration::ZERO, move || {
+                assert_ne!(std::thread::current().name(), Some("gort-timer"));
+                barrier.wait();
+            })
+        })
+        .collect();
+    barrier.wait();
+    drop(timers);
+
+    let (tx, rx) = mpsc::channel();
+    let _outer = after_func(Duration::ZERO, move || {
+        let (inner_tx, inner_rx) = mpsc::channel();
+        let _inner = after_func(MS, move || inner_tx.send(()).unwrap());
+        inner_rx.recv().unwrap();
+        tx.send(()).unwrap();
+    });
+    rx.recv().unwrap();
+}
+
 /// TestTickerStress: a 1ns ticker delivers 100 ticks to one receiver.
 #[test]
 fn ticker_stress() {
