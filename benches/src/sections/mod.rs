@@ -6,6 +6,7 @@
 //! [`SECTIONS`].
 
 pub mod chan;
+pub mod hmap;
 pub mod once;
 pub mod pool;
 pub mod select;
@@ -51,6 +52,11 @@ pub const SECTIONS: &[Section] = &[
         name: "syncmap",
         workloads: syncmap::workloads,
         tables: no_tables,
+    },
+    Section {
+        name: "hmap",
+        workloads: hmap::workloads,
+        tables: hmap::tables,
     },
     Section {
         name: "once",
