@@ -64,21 +64,6 @@ pub(crate) struct HeapGuard<'a> {
 }
 
 impl Timers {
-    #[cfg(not(gort_loom))]
-    const fn new() -> Self {
-        Self {
-            mu: Mutex::new(Heap {
-                entries: Vec::new(),
-                graveyard: Vec::new(),
-            }),
-            len: AtomicUsize::new(0),
-            zombies: AtomicI64::new(0),
-            min_when_heap: AtomicI64::new(0),
-            min_when_modified: AtomicI64::new(0),
-        }
-    }
-
-    #[cfg(gort_loom)]
     fn new() -> Self {
         Self {
             mu: Mutex::new(Heap {
@@ -306,7 +291,7 @@ impl Drop for HeapGuard<'_> {
 }
 
 #[cfg(not(gort_loom))]
-static TIMERS: Timers = Timers::new();
+static TIMERS: std::sync::LazyLock<Timers> = std::sync::LazyLock::new(Timers::new);
 
 #[cfg(gort_loom)]
 loom::lazy_static! {

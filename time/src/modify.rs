@@ -5,6 +5,7 @@
 //! Go's asynchronous-channel mode (`GODEBUG=asynctimerchan=1`) is not
 //! ported: gort's timer channels are always go1.23's synchronous ones.
 
+use crate::clock::nanotime;
 use crate::driver;
 use crate::heap::{Holder, timers};
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
@@ -97,6 +98,9 @@ impl RuntimeTimer {
         }
         drop(send);
         if add {
+            if when <= nanotime() {
+                self.run_if_due();
+            }
             self.maybe_add(Holder::Free);
         }
         if wake {
@@ -109,19 +113,7 @@ impl RuntimeTimer {
     /// needs to be there. Takes the heap lock, then the timer lock (never
     /// the other way round); the caller holds neither, but may hold channel
     /// locks (`block`), which `holder` says.
-    ///
-    /// Deviation: a caller holding no lock (`Holder::Free`) first runs a
-    /// timer that is already due right here (its send, wake-up or dispatch
-    /// of its function), as `maybeRunChan` does, instead of handing it to the
-    /// heap and the timer thread: Go's scheduler would run it at its next
-    /// check on the same P, with no thread switch; gort's timer thread is
-    /// another thread. (Under channel locks it cannot: a send takes another
-    /// channel's lock.) A ticker then goes to the heap for its next tick.
     pub(crate) fn maybe_add(&self, holder: Holder) {
-        if holder == Holder::Free {
-            let is_chan = self.is_chan();
-            self.run_if_due(|tf| needs_add(tf, is_chan));
-        }
         let ts = timers();
         let mut g = ts.lock(holder);
         ts.clean_head(&mut g);

@@ -4,6 +4,7 @@
 
 use crate::clock::{MAX_WHEN, instant, nanotime};
 use crate::heap::{Heap, Timers};
+use crate::modify::needs_add;
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
 use crate::sync::{Ordering, lock};
 
@@ -104,13 +105,29 @@ impl RuntimeTimer {
             // The heap is in charge of sending.
             return;
         }
-        self.run_if_due(|_| true);
+        self.run_due(|_| true);
+    }
+
+    /// Runs a timer that is about to be put in the heap right here if it is
+    /// already due (its send, wake-up, or the dispatch of its function); a
+    /// ticker then still goes to the heap for its next tick. The caller
+    /// holds no lock.
+    ///
+    /// Deviation (used by `after_func` and `modify`): Go puts even a due
+    /// timer in the heap, and its scheduler runs it at its next check on the
+    /// same P, with no thread switch; gort's heap is run by another thread,
+    /// so a due timer is run as `maybeRunChan` runs a due channel timer.
+    /// (Not under channel locks, in `block`: a send takes another channel's
+    /// lock.)
+    pub(crate) fn run_if_due(&self) {
+        let is_chan = self.is_chan();
+        self.run_due(|tf| needs_add(tf, is_chan));
     }
 
     /// Runs the timer on the calling thread if it is due and not in the heap
     /// and `wanted` agrees (checked under the timer lock); the caller holds
-    /// no lock. The body of Go's `maybeRunChan`, also used by `maybe_add`.
-    pub(crate) fn run_if_due(&self, wanted: impl FnOnce(&Fields) -> bool) {
+    /// no lock. The body of Go's `maybeRunChan`.
+    fn run_due(&self, wanted: impl FnOnce(&Fields) -> bool) {
         let mut tl = self.lock();
         let now = nanotime();
         if tl.state & HEAPED != 0 || tl.when == 0 || tl.when > now || !wanted(&tl) {

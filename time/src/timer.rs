@@ -174,6 +174,9 @@ pub fn after(d: Duration) -> Receiver<Instant> {
 /// ```
 pub fn after_func(d: Duration, f: impl FnMut() + Send + 'static) -> Timer {
     let t = RuntimeTimer::new(Action::Call(Mutex::new(Box::new(f))), when(d), 0);
+    if d.is_zero() {
+        t.run_if_due();
+    }
     // Go's `newTimer` → `modify` → `needsAdd` → `maybeAdd`.
     t.maybe_add(Holder::Free);
     Timer { t, c: never() }
