@@ -56,7 +56,7 @@ mod workload;
 
 pub use measure::{Measurement, measure, process_cpu_time};
 pub use report::Table;
-pub use runner::{Config, ImplResult, Sample, Verdict, WorkloadResult, run};
+pub use runner::{Config, ImplResult, Sample, Verdict, WorkloadResult, run, run_each};
 pub use workload::{Impl, ImplKind, Workload};
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

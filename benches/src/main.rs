@@ -56,7 +56,7 @@ fn main() {
             other => fail(&format!("unknown option {other}")),
         }
     }
-    let workloads = gort_bench::sections::all();
+    let workloads = gort_bench::sections::all(|s| cfg.selects_section(s));
     if list {
         for w in workloads.iter().filter(|w| cfg.selects(&w.id())) {
             let impls: Vec<&str> = w.impls.iter().map(|i| i.name.as_str()).collect();
@@ -65,37 +65,31 @@ fn main() {
         return;
     }
     let go = gort_bench::go::toolchain();
-    let started = Instant::now();
-    let results = gort_bench::run(workloads, &cfg);
-    let elapsed = started.elapsed();
-
     println!("# gort-bench report\n");
     println!(
-        "{} repetitions per implementation, interleaved; samples of ~{} ms; {} workloads in {:.0} s.",
+        "{} repetitions per implementation, interleaved; samples of ~{} ms.",
         cfg.reps,
         cfg.sample.as_millis(),
-        results.len(),
-        elapsed.as_secs_f64()
     );
     match &go {
         Ok(v) => println!("Go twins: {v}.\n"),
         Err(why) => println!("Go twins: not run ({why}).\n"),
     }
+    let started = Instant::now();
     let mut section = "";
-    for w in &results {
+    let results = gort_bench::run_each(workloads, &cfg, |w| {
         if w.section != section {
             section = w.section;
             println!("## {section}\n");
         }
         println!("{}", report::markdown_table(w));
-    }
-    let tables = gort_bench::sections::tables(|section| {
-        cfg.filters.is_empty()
-            || cfg
-                .filters
-                .iter()
-                .any(|f| f.starts_with(section) || section.contains(f.as_str()))
     });
+    println!(
+        "{} workloads in {:.0} s.\n",
+        results.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let tables = gort_bench::sections::tables(|s| cfg.selects_section(s));
     for t in &tables {
         println!("{}", t.markdown());
     }

@@ -44,6 +44,16 @@ impl Config {
         }
     }
 
+    /// Whether a section may hold workloads that pass the filters (so
+    /// unselected sections need not even build theirs).
+    pub fn selects_section(&self, name: &str) -> bool {
+        self.filters.is_empty()
+            || self.filters.iter().any(|f| match f.split_once('/') {
+                Some((section, _)) => section == name,
+                None => true,
+            })
+    }
+
     /// Whether the workload `id` passes the filters.
     pub fn selects(&self, id: &str) -> bool {
         self.filters.is_empty() || self.filters.iter().any(|f| id.contains(f.as_str()))
@@ -188,6 +198,16 @@ impl WorkloadResult {
 
 /// Runs every selected workload and returns the results in order.
 pub fn run(workloads: Vec<Workload>, cfg: &Config) -> Vec<WorkloadResult> {
+    run_each(workloads, cfg, |_| {})
+}
+
+/// Like [`run`], calling `done` with each result as soon as it is measured
+/// (so a long report shows its tables as it goes).
+pub fn run_each(
+    workloads: Vec<Workload>,
+    cfg: &Config,
+    mut done: impl FnMut(&WorkloadResult),
+) -> Vec<WorkloadResult> {
     let workloads: Vec<Workload> = workloads
         .into_iter()
         .filter(|w| cfg.selects(&w.id()))
@@ -205,7 +225,11 @@ pub fn run(workloads: Vec<Workload>, cfg: &Config) -> Vec<WorkloadResult> {
     let mut bar = Progress::new(total, cfg.progress);
     workloads
         .into_iter()
-        .map(|w| run_one(w, cfg, &mut bar))
+        .map(|w| {
+            let r = run_one(w, cfg, &mut bar);
+            done(&r);
+            r
+        })
         .collect()
 }
 

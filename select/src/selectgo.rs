@@ -36,6 +36,8 @@ const INLINE: usize = 16;
 /// Go's `pollorder` and `lockorder` (one `[u16; 2*ncases]` in Go).
 pub(crate) struct Order {
     buf: OrderBuf,
+    /// Each arm's lock-order key, by arm index (read once per select).
+    keys: KeyBuf,
     /// Arms in the orders: those not on a `never()` channel.
     n: usize,
     /// Capacity of each half.
@@ -47,24 +49,33 @@ enum OrderBuf {
     Heap(Vec<u16>),
 }
 
+enum KeyBuf {
+    Inline([usize; INLINE]),
+    Heap(Vec<usize>),
+}
+
 impl Order {
     pub(crate) fn new(ncases: usize) -> Self {
         assert!(ncases <= 1 << 16, "select: too many cases (max 65536)");
-        let (buf, cap) = if ncases <= INLINE {
-            (OrderBuf::Inline([0; 2 * INLINE]), INLINE)
+        let (buf, keys, cap) = if ncases <= INLINE {
+            (
+                OrderBuf::Inline([0; 2 * INLINE]),
+                KeyBuf::Inline([0; INLINE]),
+                INLINE,
+            )
         } else {
-            (OrderBuf::Heap(vec![0; 2 * ncases]), ncases)
+            (
+                OrderBuf::Heap(vec![0; 2 * ncases]),
+                KeyBuf::Heap(vec![0; ncases]),
+                ncases,
+            )
         };
-        Self { buf, n: 0, cap }
-    }
-
-    fn halves(&mut self) -> (&mut [u16], &mut [u16]) {
-        let buf: &mut [u16] = match &mut self.buf {
-            OrderBuf::Inline(a) => a,
-            OrderBuf::Heap(v) => v,
-        };
-        let (poll, lock) = buf.split_at_mut(self.cap);
-        (&mut poll[..self.n], &mut lock[..self.n])
+        Self {
+            buf,
+            keys,
+            n: 0,
+            cap,
+        }
     }
 
     fn poll(&self) -> &[u16] {
@@ -88,12 +99,21 @@ impl Order {
         self.n = cases.len();
         let mut norder = 0;
         {
-            let (poll, _) = self.halves();
-            for i in 0..cases.len() {
+            let keys: &mut [usize] = match &mut self.keys {
+                KeyBuf::Inline(a) => a,
+                KeyBuf::Heap(v) => v,
+            };
+            let buf: &mut [u16] = match &mut self.buf {
+                OrderBuf::Inline(a) => a,
+                OrderBuf::Heap(v) => v,
+            };
+            let poll = &mut buf[..self.cap];
+            for (i, key) in keys.iter_mut().enumerate().take(cases.len()) {
                 let Some(c) = cases.chan(i) else { continue };
                 if let Some(t) = c.timer() {
                     t.maybe_run();
                 }
+                *key = sortkey(c);
                 let j = cheaprandn(norder as u32 + 1) as usize;
                 poll[norder] = poll[j];
                 poll[j] = i as u16;
@@ -101,14 +121,17 @@ impl Order {
             }
         }
         self.n = norder;
-        let key = |i: u16| {
-            sortkey(
-                cases
-                    .chan(usize::from(i))
-                    .expect("only arms with channels are ordered"),
-            )
+        let keys: &[usize] = match &self.keys {
+            KeyBuf::Inline(a) => a,
+            KeyBuf::Heap(v) => v,
         };
-        let (poll, lock) = self.halves();
+        let key = |i: u16| keys[usize::from(i)];
+        let buf: &mut [u16] = match &mut self.buf {
+            OrderBuf::Inline(a) => a,
+            OrderBuf::Heap(v) => v,
+        };
+        let (poll, lock) = buf.split_at_mut(self.cap);
+        let (poll, lock) = (&poll[..norder], &mut lock[..norder]);
         // Heap sort by address, guaranteed n log n with no extra memory;
         // built from the poll order so arms on one channel keep their
         // random order (Go's comment on the same loop).

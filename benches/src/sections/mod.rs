@@ -70,9 +70,14 @@ pub const SECTIONS: &[Section] = &[
     },
 ];
 
-/// Every workload of every section, in report order.
-pub fn all() -> Vec<Workload> {
-    SECTIONS.iter().flat_map(|s| (s.workloads)()).collect()
+/// Every workload of every section that passes `selects`, in report order
+/// (a section that does not is not built).
+pub fn all(selects: impl Fn(&str) -> bool) -> Vec<Workload> {
+    SECTIONS
+        .iter()
+        .filter(|s| selects(s.name))
+        .flat_map(|s| (s.workloads)())
+        .collect()
 }
 
 /// Every extra table of the sections whose name passes `selects`.
