@@ -26,6 +26,16 @@ pub trait TimerHook: Send + Sync + 'static {
     /// Go's `unblockTimerChan(c)`: a receiver that `block` counted stopped
     /// waiting. Called with or without the channel's lock held.
     fn unblock(&self);
+    /// A value the timer sent was handed to a receive future (or a select's
+    /// receive arm) that was dropped before returning it: may the channel
+    /// keep it for the next receive (gort-chan's cancel-safety rule)? False
+    /// once `stop` or `reset` ran after that send, so that no value of an
+    /// earlier schedule is received after they return. Called with the
+    /// channel's lock held. (Go has no such case: a goroutine's receive
+    /// cannot be abandoned half-way.)
+    fn keep_returned(&self) -> bool {
+        true
+    }
 }
 
 /// A reference to a timer channel that does not keep it alive (the channel

@@ -142,9 +142,15 @@ impl<'a, T: 'a> Case<'a> for RecvCase<'a, T> {
 
     unsafe fn give_back(self: Pin<&mut Self>) -> Option<Waker> {
         let (chan, _, _, out) = self.fields();
-        match (chan, out.take()) {
+        let chan = chan?;
+        // A stale timer value (`TimerHook::keep_returned`) stays in `out`, to
+        // be dropped with the arm after unlocking.
+        if chan.timer().is_some_and(|t| !t.keep_returned()) {
+            return None;
+        }
+        match out.take() {
             // SAFETY: the caller holds the lock.
-            (Some(chan), Some(Ok(v))) => unsafe { chan.state().give_back(v) },
+            Some(Ok(v)) => unsafe { chan.state().give_back(v) },
             _ => None,
         }
     }
@@ -162,13 +168,16 @@ impl<T> Drop for RecvCase<'_, T> {
         let guard = chan.lock_raw();
         // SAFETY: we hold the lock; `sg` was queued in `recvq`.
         let removed = unsafe { chan.state().recvq.remove(&self.sg) };
+        let stale = chan.timer().is_some_and(|t| !t.keep_returned());
         // SAFETY: as above; if the sudog was dequeued, its completer is done
         // with it (we hold the lock it completed under).
-        let waker = match unsafe { (!removed && self.sg.success()).then(|| self.sg.take_elem()) } {
-            // SAFETY: we hold the lock.
-            Some(Some(v)) => unsafe { chan.state().give_back(v) },
-            _ => None,
-        };
+        let waker =
+            match unsafe { (!removed && !stale && self.sg.success()).then(|| self.sg.take_elem()) }
+            {
+                // SAFETY: we hold the lock.
+                Some(Some(v)) => unsafe { chan.state().give_back(v) },
+                _ => None,
+            };
         if let Some(t) = chan.timer() {
             t.unblock();
         }
