@@ -265,6 +265,13 @@ impl<T> Chan<T> {
         if self.timer.is_some() {
             return 0;
         }
+        self.len_raw()
+    }
+
+    /// Values buffered and returned, whatever the channel (`len` hides a
+    /// timer channel's). Lock-free.
+    #[inline]
+    pub(crate) fn len_raw(&self) -> usize {
         self.count.load(Ordering::Acquire) >> 1
     }
 

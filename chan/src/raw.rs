@@ -84,13 +84,29 @@ impl<T> Chan<T> {
         sent
     }
 
-    /// Go's `timerchandrain`: removes every buffered value; true if there
-    /// was any. Values are dropped after unlocking.
+    /// Go's `timerchandrain`: removes every value waiting in the channel
+    /// (the ring and values given back by dropped receive futures); true if
+    /// there was any. Lock-free when the channel is empty (Go checks
+    /// `qcount` first). Values with a destructor are dropped after
+    /// unlocking; the ring keeps its allocation.
     pub fn drain(&self) -> bool {
+        if self.len_raw() == 0 {
+            return false;
+        }
         let mut st = self.lock();
-        let buf = std::mem::take(&mut st.buf);
-        drop(st);
-        !buf.is_empty()
+        let any = !st.buf.is_empty() || !st.returned.is_empty();
+        if core::mem::needs_drop::<T>() {
+            let values: Vec<T> = {
+                let st = &mut *st;
+                st.returned.drain(..).chain(st.buf.drain(..)).collect()
+            };
+            drop(st);
+            drop(values);
+        } else {
+            st.returned.clear();
+            st.buf.clear();
+        }
+        any
     }
 }
 

@@ -146,6 +146,13 @@ impl<T> Chan<T> {
         let v = waiter
             .take_elem()
             .expect("a completed receiver holds its value");
+        if self.timer().is_some_and(|t| !t.keep_returned()) {
+            // A value of an earlier timer schedule: dropped after unlocking,
+            // not given back (`TimerHook::keep_returned`).
+            drop(st);
+            drop(v);
+            return;
+        }
         let waker = st.give_back(v);
         drop(st);
         wake(waker);

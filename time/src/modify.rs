@@ -10,8 +10,6 @@ use crate::driver;
 use crate::heap::{Holder, timers};
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
 use crate::sync::{Ordering, lock};
-use gort_chan::raw::{Chan, Received};
-use std::time::Instant;
 
 impl RuntimeTimer {
     /// Port of `timer.stop`: stops the timer. A timer in the heap is only
@@ -141,7 +139,7 @@ impl RuntimeTimer {
         let Action::Send(chan) = &self.action else {
             return false;
         };
-        chan.upgrade().is_some_and(|c| drain(&c))
+        chan.upgrade().is_some_and(|c| c.drain())
     }
 }
 
@@ -151,28 +149,4 @@ impl RuntimeTimer {
 /// what lets an unreferenced timer be freed).
 pub(crate) fn needs_add(tf: &Fields, is_chan: bool) -> bool {
     tf.state & HEAPED == 0 && tf.when > 0 && (!is_chan || tf.blocked > 0)
-}
-
-/// Go's `timerchandrain`: empties the timer channel; true if it held a
-/// value.
-///
-/// Uses the raw channel state rather than `Chan::drain`, which only empties
-/// the ring: a value that a dropped receive future handed back waits outside
-/// it (DESIGN.md's cancel-safety rule) and must be drained too.
-fn drain(c: &Chan<Instant>) -> bool {
-    let guard = c.lock_raw();
-    // SAFETY: we hold the channel's lock (`guard`) for as long as `st` is
-    // used, and no other reference to the state exists in this thread.
-    let st = unsafe { c.state() };
-    let mut any = false;
-    let mut wakers = Vec::new();
-    while let Received::Value(_, waker) = st.recv(c.cap()) {
-        any = true;
-        wakers.extend(waker);
-    }
-    // SAFETY: as above; publish before releasing the lock.
-    unsafe { c.publish() };
-    drop(guard);
-    wakers.into_iter().for_each(|w| w.wake());
-    any
 }

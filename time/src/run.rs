@@ -85,7 +85,9 @@ impl RuntimeTimer {
                 }
                 // Go's `sendTime`: a non-blocking send of the fire time.
                 if let Some(chan) = chan.upgrade() {
-                    chan.send_nonblocking(instant(firing.when));
+                    if chan.send_nonblocking(instant(firing.when)) {
+                        self.sent_seq.store(firing.seq, Ordering::Relaxed);
+                    }
                 }
             }
             Action::Call(_) => crate::runner::spawn_call(self.arc()),

@@ -179,3 +179,50 @@ fn sleep_moves_between_tasks() {
     });
     assert_eq!(done.load(Ordering::SeqCst), 1);
 }
+
+/// A receive future handed the timer's value and dropped only after `stop`
+/// or `reset` returned: the value belongs to the earlier schedule, so it is
+/// dropped, never received later (`TimerHook::keep_returned`).
+#[test]
+fn value_of_an_earlier_schedule_is_not_given_back() {
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Wake, Waker};
+
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    for stop in [true, false] {
+        let timer = Timer::new(Duration::from_millis(1));
+        let flag = Arc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(flag.clone());
+        let mut cx = Context::from_waker(&waker);
+        {
+            let mut f = Box::pin(timer.c().recv());
+            assert!(f.as_mut().poll(&mut cx).is_pending());
+            // The timer thread hands the value to `f` and wakes it.
+            while !flag.0.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            let stopped = if stop {
+                timer.stop()
+            } else {
+                timer.reset(HOUR)
+            };
+            assert!(!stopped, "the value had been handed over");
+            // `f` is dropped here, holding the value of the old schedule.
+        }
+        assert!(
+            timer.c().try_recv().is_err(),
+            "a value of an earlier schedule arrived (stop: {stop})"
+        );
+        assert!(
+            timer.stop() != stop,
+            "after reset the new schedule is pending"
+        );
+    }
+}
