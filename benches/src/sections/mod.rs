@@ -11,6 +11,7 @@ pub mod once;
 pub mod pool;
 pub mod select;
 pub mod syncmap;
+pub mod time;
 pub mod waitgroup;
 
 use crate::{Table, Workload};
@@ -66,6 +67,11 @@ pub const SECTIONS: &[Section] = &[
     Section {
         name: "waitgroup",
         workloads: waitgroup::workloads,
+        tables: no_tables,
+    },
+    Section {
+        name: "time",
+        workloads: time::workloads,
         tables: no_tables,
     },
 ];
