@@ -57,6 +57,9 @@ fn build(section: &str) -> Result<PathBuf, String> {
     let out_dir = crate::report::out_dir().join("go");
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
     let bin = out_dir.join(section);
+    if up_to_date(&bin, &[src.join(section), src.join("twin")]) {
+        return Ok(bin);
+    }
     let out = Command::new("go")
         .args(["build", "-o"])
         .arg(&bin)
@@ -71,6 +74,23 @@ fn build(section: &str) -> Result<PathBuf, String> {
         ));
     }
     Ok(bin)
+}
+
+/// Whether `bin` is newer than every file in `dirs` (then `go build` is
+/// skipped: it is slow to start, and under a real-time scheduling class its
+/// spinning threads can starve each other).
+fn up_to_date(bin: &Path, dirs: &[PathBuf]) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Some(built) = modified(bin) else {
+        return false;
+    };
+    dirs.iter().all(|dir| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .all(|e| modified(&e.path()).is_some_and(|m| m <= built))
+        })
+    })
 }
 
 /// Runs the twin of `section` with `args` and returns what it printed.

@@ -24,11 +24,11 @@ pub struct Config {
 }
 
 impl Config {
-    /// The default run: about two minutes for the whole report.
+    /// The default run: a few minutes for the whole report.
     pub fn quick() -> Self {
         Self {
             reps: 7,
-            sample: Duration::from_millis(8),
+            sample: Duration::from_millis(4),
             filters: Vec::new(),
             impls: Vec::new(),
             progress: true,
@@ -291,24 +291,21 @@ fn per_iter(m: Measurement, iters: u64) -> Sample {
 
 /// Finds an iteration count whose sample takes about `target`.
 ///
-/// At least `MIN_ITERS` iterations, so a sample amortises its fixed costs
-/// (waking worker threads, spawning tasks); and the decision is taken on the
-/// fastest of three runs, so one scheduling hiccup cannot lock in a tiny
-/// count.
+/// The count grows from 1 until a sample takes at least `target / 8`; the
+/// decision is then taken on the fastest of three runs (unless one run
+/// already takes far longer than a sample should), so one scheduling hiccup
+/// cannot lock in a tiny count.
 fn calibrate(mut run: impl FnMut(u64) -> Measurement, target: Duration) -> u64 {
-    const MIN_ITERS: u64 = 256;
-    let mut iters = MIN_ITERS;
+    let mut iters = 1u64;
     loop {
         let mut wall = run(iters).wall.max(Duration::from_nanos(1));
-        if wall >= target / 8 {
-            wall = wall
-                .min(run(iters).wall)
-                .min(run(iters).wall)
-                .max(Duration::from_nanos(1));
+        if wall >= target / 8 && wall < target * 4 {
+            wall = wall.min(run(iters).wall).min(run(iters).wall);
         }
+        let wall = wall.max(Duration::from_nanos(1));
         if wall >= target / 8 || iters >= 1 << 40 {
             let scaled = iters as f64 * target.as_secs_f64() / wall.as_secs_f64();
-            return (scaled.round() as u64).max(MIN_ITERS);
+            return (scaled.round() as u64).max(1);
         }
         iters = iters.saturating_mul(if wall < target / 100 { 10 } else { 2 });
     }
