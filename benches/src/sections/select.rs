@@ -36,123 +36,72 @@ trait Selecting: Blocking {
 
 const ARITY: &str = "benchmarks select over 2 to 4 arms";
 
-impl Selecting for Gort {
-    fn recv_any(rxs: &[Self::Rx]) -> (usize, usize) {
-        use gort_select::select_blocking as s;
-        match rxs {
-            [a, b] => s! { recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()) },
-            [a, b, c] => s! {
-                recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()), recv(c) -> v => (2, v.unwrap()),
-            },
-            [a, b, c, d] => s! {
-                recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()),
-                recv(c) -> v => (2, v.unwrap()), recv(d) -> v => (3, v.unwrap()),
-            },
-            _ => unreachable!("{ARITY}"),
-        }
-    }
-
-    fn try_recv1(rx: &Self::Rx) -> Option<usize> {
-        gort_select::select_blocking! { recv(rx) -> v => v.ok(), default => None }
-    }
-
-    fn try_send1(tx: &Self::Tx, v: usize) -> bool {
-        gort_select::select_blocking! { send(tx, v) -> r => r.is_ok(), default => false }
-    }
-
-    fn try_recv_any(rxs: &[Self::Rx]) -> Option<usize> {
-        use gort_select::select_blocking as s;
-        match rxs {
-            [a, b] => s! { recv(a) -> v => v.ok(), recv(b) -> v => v.ok(), default => None },
-            _ => unreachable!("{ARITY}"),
-        }
-    }
-
-    fn send_any(txs: &[Self::Tx], v: usize) {
-        use gort_select::select_blocking as s;
-        match txs {
-            [a, b, c] => {
-                s! { send(a, v) -> r => r.unwrap(), send(b, v) -> r => r.unwrap(), send(c, v) -> r => r.unwrap() }
+/// `Selecting` through a `select!` with crossbeam-channel's syntax, which
+/// gort-select's `select_blocking!` shares.
+macro_rules! selecting_via {
+    ($impl:ty, $($select:ident)::+) => {
+        impl Selecting for $impl {
+            fn recv_any(rxs: &[Self::Rx]) -> (usize, usize) {
+                match rxs {
+                    [a, b] => $($select)::+! { recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()) },
+                    [a, b, c] => $($select)::+! {
+                        recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()),
+                        recv(c) -> v => (2, v.unwrap()),
+                    },
+                    [a, b, c, d] => $($select)::+! {
+                        recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()),
+                        recv(c) -> v => (2, v.unwrap()), recv(d) -> v => (3, v.unwrap()),
+                    },
+                    _ => unreachable!("{ARITY}"),
+                }
             }
-            _ => unreachable!("{ARITY}"),
-        }
-    }
 
-    fn send_or(tx: &Self::Tx, v: usize, idle: &Self::Rx, timeout: Duration) {
-        gort_select::select_blocking! {
-            send(tx, v) -> r => r.unwrap(),
-            recv(idle) -> _ => unreachable!("idle"),
-            default(timeout) => unreachable!("timeout"),
-        }
-    }
+            fn try_recv1(rx: &Self::Rx) -> Option<usize> {
+                $($select)::+! { recv(rx) -> v => v.ok(), default => None }
+            }
 
-    fn recv_or(rx: &Self::Rx, idle: &Self::Rx, timeout: Duration) -> usize {
-        gort_select::select_blocking! {
-            recv(rx) -> v => v.unwrap(),
-            recv(idle) -> _ => unreachable!("idle"),
-            default(timeout) => unreachable!("timeout"),
+            fn try_send1(tx: &Self::Tx, v: usize) -> bool {
+                $($select)::+! { send(tx, v) -> r => r.is_ok(), default => false }
+            }
+
+            fn try_recv_any(rxs: &[Self::Rx]) -> Option<usize> {
+                match rxs {
+                    [a, b] => $($select)::+! { recv(a) -> v => v.ok(), recv(b) -> v => v.ok(), default => None },
+                    _ => unreachable!("{ARITY}"),
+                }
+            }
+
+            fn send_any(txs: &[Self::Tx], v: usize) {
+                match txs {
+                    [a, b, c] => $($select)::+! {
+                        send(a, v) -> r => r.unwrap(), send(b, v) -> r => r.unwrap(),
+                        send(c, v) -> r => r.unwrap(),
+                    },
+                    _ => unreachable!("{ARITY}"),
+                }
+            }
+
+            fn send_or(tx: &Self::Tx, v: usize, idle: &Self::Rx, timeout: Duration) {
+                $($select)::+! {
+                    send(tx, v) -> r => r.unwrap(),
+                    recv(idle) -> _ => unreachable!("idle"),
+                    default(timeout) => unreachable!("timeout"),
+                }
+            }
+
+            fn recv_or(rx: &Self::Rx, idle: &Self::Rx, timeout: Duration) -> usize {
+                $($select)::+! {
+                    recv(rx) -> v => v.unwrap(),
+                    recv(idle) -> _ => unreachable!("idle"),
+                    default(timeout) => unreachable!("timeout"),
+                }
+            }
         }
-    }
+    };
 }
 
-impl Selecting for Crossbeam {
-    fn recv_any(rxs: &[Self::Rx]) -> (usize, usize) {
-        use crossbeam_channel::select as s;
-        match rxs {
-            [a, b] => s! { recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()) },
-            [a, b, c] => s! {
-                recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()), recv(c) -> v => (2, v.unwrap()),
-            },
-            [a, b, c, d] => s! {
-                recv(a) -> v => (0, v.unwrap()), recv(b) -> v => (1, v.unwrap()),
-                recv(c) -> v => (2, v.unwrap()), recv(d) -> v => (3, v.unwrap()),
-            },
-            _ => unreachable!("{ARITY}"),
-        }
-    }
-
-    fn try_recv1(rx: &Self::Rx) -> Option<usize> {
-        crossbeam_channel::select! { recv(rx) -> v => v.ok(), default => None }
-    }
-
-    fn try_send1(tx: &Self::Tx, v: usize) -> bool {
-        crossbeam_channel::select! { send(tx, v) -> r => r.is_ok(), default => false }
-    }
-
-    fn try_recv_any(rxs: &[Self::Rx]) -> Option<usize> {
-        use crossbeam_channel::select as s;
-        match rxs {
-            [a, b] => s! { recv(a) -> v => v.ok(), recv(b) -> v => v.ok(), default => None },
-            _ => unreachable!("{ARITY}"),
-        }
-    }
-
-    fn send_any(txs: &[Self::Tx], v: usize) {
-        use crossbeam_channel::select as s;
-        match txs {
-            [a, b, c] => {
-                s! { send(a, v) -> r => r.unwrap(), send(b, v) -> r => r.unwrap(), send(c, v) -> r => r.unwrap() }
-            }
-            _ => unreachable!("{ARITY}"),
-        }
-    }
-
-    fn send_or(tx: &Self::Tx, v: usize, idle: &Self::Rx, timeout: Duration) {
-        crossbeam_channel::select! {
-            send(tx, v) -> r => r.unwrap(),
-            recv(idle) -> _ => unreachable!("idle"),
-            default(timeout) => unreachable!("timeout"),
-        }
-    }
-
-    fn recv_or(rx: &Self::Rx, idle: &Self::Rx, timeout: Duration) -> usize {
-        crossbeam_channel::select! {
-            recv(rx) -> v => v.unwrap(),
-            recv(idle) -> _ => unreachable!("idle"),
-            default(timeout) => unreachable!("timeout"),
-        }
-    }
-}
+selecting_via!(Gort, gort_select::select_blocking);
+selecting_via!(Crossbeam, crossbeam_channel::select);
 
 impl Selecting for Flume {
     fn recv_any(rxs: &[Self::Rx]) -> (usize, usize) {
