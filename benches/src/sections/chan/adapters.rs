@@ -73,27 +73,6 @@ pub struct AsyncChannel;
 #[derive(Debug)]
 pub struct Tokio;
 
-impl Blocking for Gort {
-    const NAME: &'static str = "gort";
-    type Tx = gort_chan::Sender<usize>;
-    type Rx = gort_chan::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        gort_chan::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    fn send(tx: &Self::Tx, v: usize) {
-        tx.send_blocking(v).expect(OPEN)
-    }
-    fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv_blocking().expect(OPEN)
-    }
-    fn try_recv(rx: &mut Self::Rx) -> Option<usize> {
-        rx.try_recv().ok()
-    }
-}
-
 impl Blocking for Std {
     const NAME: &'static str = "std";
     const MPMC: bool = false;
@@ -116,163 +95,152 @@ impl Blocking for Std {
     }
 }
 
-impl Blocking for Crossbeam {
-    const NAME: &'static str = "crossbeam";
-    type Tx = crossbeam_channel::Sender<usize>;
-    type Rx = crossbeam_channel::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        crossbeam_channel::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    fn send(tx: &Self::Tx, v: usize) {
-        tx.send(v).expect(OPEN)
-    }
-    fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv().expect(OPEN)
-    }
-    fn try_recv(rx: &mut Self::Rx) -> Option<usize> {
-        rx.try_recv().ok()
-    }
+/// `Blocking` for a multi-consumer channel: `channel` builds it, the halves
+/// `send`/`recv` methods return a `Result`, and `try_recv(rx)` is given.
+macro_rules! blocking {
+    ($impl:ident {
+        name: $name:literal,
+        $(min_cap: $min:literal,)?
+        halves: $tx:ty, $rx:ty,
+        channel: $channel:path,
+        send: $send:ident,
+        recv: $recv:ident,
+        try_recv($r:ident) => $try_recv:expr $(,)?
+    }) => {
+        impl Blocking for $impl {
+            const NAME: &'static str = $name;
+            $(const MIN_CAP: usize = $min;)?
+            type Tx = $tx;
+            type Rx = $rx;
+            fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
+                $channel(cap)
+            }
+            fn clone_rx(rx: &Self::Rx) -> Self::Rx {
+                rx.clone()
+            }
+            fn send(tx: &Self::Tx, v: usize) {
+                tx.$send(v).expect(OPEN)
+            }
+            fn recv(rx: &mut Self::Rx) -> usize {
+                rx.$recv().expect(OPEN)
+            }
+            fn try_recv($r: &mut Self::Rx) -> Option<usize> {
+                $try_recv
+            }
+        }
+    };
 }
 
-impl Blocking for Flume {
-    const NAME: &'static str = "flume";
-    type Tx = flume::Sender<usize>;
-    type Rx = flume::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        flume::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    fn send(tx: &Self::Tx, v: usize) {
-        tx.send(v).expect(OPEN)
-    }
-    fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv().expect(OPEN)
-    }
-    fn try_recv(rx: &mut Self::Rx) -> Option<usize> {
-        rx.try_recv().ok()
-    }
+/// `Async` for a multi-consumer channel whose halves' `send`/`recv` methods
+/// return futures of a `Result`.
+macro_rules! asynchronous {
+    ($impl:ident {
+        name: $name:literal,
+        $(min_cap: $min:literal,)?
+        halves: $tx:ty, $rx:ty,
+        channel: $channel:path,
+        send: $send:ident,
+        recv: $recv:ident $(,)?
+    }) => {
+        impl Async for $impl {
+            const NAME: &'static str = $name;
+            $(const MIN_CAP: usize = $min;)?
+            type Tx = $tx;
+            type Rx = $rx;
+            fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
+                $channel(cap)
+            }
+            fn clone_rx(rx: &Self::Rx) -> Self::Rx {
+                rx.clone()
+            }
+            async fn send(tx: &Self::Tx, v: usize) {
+                tx.$send(v).await.expect(OPEN)
+            }
+            async fn recv(rx: &mut Self::Rx) -> usize {
+                rx.$recv().await.expect(OPEN)
+            }
+        }
+    };
 }
 
-impl Blocking for Kanal {
-    const NAME: &'static str = "kanal";
-    type Tx = kanal::Sender<usize>;
-    type Rx = kanal::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        kanal::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    fn send(tx: &Self::Tx, v: usize) {
-        tx.send(v).expect(OPEN)
-    }
-    fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv().expect(OPEN)
-    }
-    fn try_recv(rx: &mut Self::Rx) -> Option<usize> {
-        rx.try_recv().ok().flatten()
-    }
-}
+blocking!(Gort {
+    name: "gort",
+    halves: gort_chan::Sender<usize>, gort_chan::Receiver<usize>,
+    channel: gort_chan::bounded,
+    send: send_blocking,
+    recv: recv_blocking,
+    try_recv(rx) => rx.try_recv().ok(),
+});
 
-impl Blocking for AsyncChannel {
-    const NAME: &'static str = "async-channel";
-    const MIN_CAP: usize = 1;
-    type Tx = async_channel::Sender<usize>;
-    type Rx = async_channel::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        async_channel::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    fn send(tx: &Self::Tx, v: usize) {
-        tx.send_blocking(v).expect(OPEN)
-    }
-    fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv_blocking().expect(OPEN)
-    }
-    fn try_recv(rx: &mut Self::Rx) -> Option<usize> {
-        rx.try_recv().ok()
-    }
-}
+blocking!(Crossbeam {
+    name: "crossbeam",
+    halves: crossbeam_channel::Sender<usize>, crossbeam_channel::Receiver<usize>,
+    channel: crossbeam_channel::bounded,
+    send: send,
+    recv: recv,
+    try_recv(rx) => rx.try_recv().ok(),
+});
 
-impl Async for Gort {
-    const NAME: &'static str = "gort";
-    type Tx = gort_chan::Sender<usize>;
-    type Rx = gort_chan::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        gort_chan::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    async fn send(tx: &Self::Tx, v: usize) {
-        tx.send(v).await.expect(OPEN)
-    }
-    async fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv().await.expect(OPEN)
-    }
-}
+blocking!(Flume {
+    name: "flume",
+    halves: flume::Sender<usize>, flume::Receiver<usize>,
+    channel: flume::bounded,
+    send: send,
+    recv: recv,
+    try_recv(rx) => rx.try_recv().ok(),
+});
 
-impl Async for Flume {
-    const NAME: &'static str = "flume";
-    type Tx = flume::Sender<usize>;
-    type Rx = flume::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        flume::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    async fn send(tx: &Self::Tx, v: usize) {
-        tx.send_async(v).await.expect(OPEN)
-    }
-    async fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv_async().await.expect(OPEN)
-    }
-}
+blocking!(Kanal {
+    name: "kanal",
+    halves: kanal::Sender<usize>, kanal::Receiver<usize>,
+    channel: kanal::bounded,
+    send: send,
+    recv: recv,
+    try_recv(rx) => rx.try_recv().ok().flatten(),
+});
 
-impl Async for Kanal {
-    const NAME: &'static str = "kanal";
-    type Tx = kanal::AsyncSender<usize>;
-    type Rx = kanal::AsyncReceiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        kanal::bounded_async(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    async fn send(tx: &Self::Tx, v: usize) {
-        tx.send(v).await.expect(OPEN)
-    }
-    async fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv().await.expect(OPEN)
-    }
-}
+blocking!(AsyncChannel {
+    name: "async-channel",
+    min_cap: 1,
+    halves: async_channel::Sender<usize>, async_channel::Receiver<usize>,
+    channel: async_channel::bounded,
+    send: send_blocking,
+    recv: recv_blocking,
+    try_recv(rx) => rx.try_recv().ok(),
+});
 
-impl Async for AsyncChannel {
-    const NAME: &'static str = "async-channel";
-    const MIN_CAP: usize = 1;
-    type Tx = async_channel::Sender<usize>;
-    type Rx = async_channel::Receiver<usize>;
-    fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
-        async_channel::bounded(cap)
-    }
-    fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-        rx.clone()
-    }
-    async fn send(tx: &Self::Tx, v: usize) {
-        tx.send(v).await.expect(OPEN)
-    }
-    async fn recv(rx: &mut Self::Rx) -> usize {
-        rx.recv().await.expect(OPEN)
-    }
-}
+asynchronous!(Gort {
+    name: "gort",
+    halves: gort_chan::Sender<usize>, gort_chan::Receiver<usize>,
+    channel: gort_chan::bounded,
+    send: send,
+    recv: recv,
+});
+
+asynchronous!(Flume {
+    name: "flume",
+    halves: flume::Sender<usize>, flume::Receiver<usize>,
+    channel: flume::bounded,
+    send: send_async,
+    recv: recv_async,
+});
+
+asynchronous!(Kanal {
+    name: "kanal",
+    halves: kanal::AsyncSender<usize>, kanal::AsyncReceiver<usize>,
+    channel: kanal::bounded_async,
+    send: send,
+    recv: recv,
+});
+
+asynchronous!(AsyncChannel {
+    name: "async-channel",
+    min_cap: 1,
+    halves: async_channel::Sender<usize>, async_channel::Receiver<usize>,
+    channel: async_channel::bounded,
+    send: send,
+    recv: recv,
+});
 
 impl Async for Tokio {
     const NAME: &'static str = "tokio";
