@@ -68,9 +68,20 @@ pub fn park_until<R>(mut ready: impl FnMut() -> Option<R>, deadline: Option<Inst
     spin_until(&mut ready).or_else(|| park_loop(ready, deadline))
 }
 
-/// Spins briefly (a few microseconds at most) until `ready` returns `Some`;
-/// `None` if it did not within the spin budget. Never parks. (Under loom it
-/// checks once.)
+/// [`spin_until`]'s budget: rounds of doubling busy-wait (1, 2, 4, ...
+/// pause instructions), then yields of the CPU. Short busy-waits catch a
+/// peer running on the other CPU; yields let a peer that shares this CPU (or
+/// a preempted lock holder) run before this thread pays for a futex sleep
+/// and wake-up.
+#[cfg(not(gort_loom))]
+const SPIN_ROUNDS: u32 = 5;
+#[cfg(not(gort_loom))]
+const YIELDS: u32 = 32;
+
+/// Waits until `ready` returns `Some` without sleeping: a microsecond or so
+/// of busy-waiting, then up to `YIELDS` yields of the CPU (each returns at
+/// once when no other thread wants this CPU). `None` if `ready` did not
+/// turn `Some` within that budget. Never parks. (Under loom it checks once.)
 ///
 /// ```
 /// let mut n = 0;
@@ -79,12 +90,19 @@ pub fn park_until<R>(mut ready: impl FnMut() -> Option<R>, deadline: Option<Inst
 pub fn spin_until<R>(mut ready: impl FnMut() -> Option<R>) -> Option<R> {
     #[cfg(not(gort_loom))]
     {
-        let backoff = crossbeam_utils::Backoff::new();
-        while !backoff.is_completed() {
+        for round in 0..SPIN_ROUNDS {
             if let Some(r) = ready() {
                 return Some(r);
             }
-            backoff.snooze();
+            for _ in 0..1u32 << round {
+                std::hint::spin_loop();
+            }
+        }
+        for _ in 0..YIELDS {
+            if let Some(r) = ready() {
+                return Some(r);
+            }
+            thread::yield_now();
         }
     }
     ready()
