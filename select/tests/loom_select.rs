@@ -7,11 +7,17 @@
 //! order, and channels lock in creation order, so executions replay), timer
 //! channels, async wakers (threads park instead), spinning, and more than
 //! three threads. `.ci/run` runs it at `LOOM_MAX_PREEMPTIONS=2`, where every
-//! model passes; at 3, `two_selects_compete_for_one_sender` stops inside
-//! loom's scheduler ("expected to be able to acquire lock", or
-//! `state.notified` in a join), loom's sign of an execution that diverged
-//! from its plan (tokio-rs/loom#177, #249). We found no nondeterminism left
-//! in the model to explain it, so we report it rather than raise the bound.
+//! model passes. At 3, `two_selects_compete_for_one_sender` trips loom 0.7.3
+//! itself ("expected to be able to acquire lock", or `state.notified` in a
+//! join): a sender wins a select's claim, the select sees it before it
+//! parks, goes on to lock its channels and blocks on a lock the
+//! other select holds; the sender's wake after unlocking is a
+//! `Thread::unpark`, and loom's `set_unparked` (src/rt/thread.rs) makes *any*
+//! blocked thread runnable, even one blocked on a mutex or a join, where std
+//! would only store the park token (tokio-rs/loom#249, fix proposed in
+//! loom PR #418). A pure-loom test with no gort code reproduces it, and with
+//! that one function patched to store a token, all three models pass at 3
+//! and at 4. So the bound stays at 2 until loom ships the fix.
 #![cfg(gort_loom)]
 
 use gort_chan::{RecvError, bounded};
