@@ -69,6 +69,7 @@
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod barrier;
 mod claim;
 mod mutex;
 mod sema;

@@ -3,8 +3,16 @@
 //! sleeps on a futex — channel critical sections are a few dozen
 //! instructions, so a contended lock is usually free again within the spin.
 //!
-//! On Linux it is Go's algorithm on a futex word; elsewhere (and under loom)
-//! it wraps std's `Mutex<()>`, whose own futex lock has the same shape.
+//! On Linux it is Go's algorithm on a futex word, with one deviation: Go's
+//! `unlock2` swaps the key to learn whether anyone sleeps (an atomic
+//! read-modify-write on every unlock, about half the cost of an uncontended
+//! channel operation on x86). Here sleepers are counted beside the key, and
+//! unlock is a plain release store followed by a load of that count, made
+//! safe by an asymmetric fence pair ([`crate::barrier`]): the unlocker's
+//! light fence is free, and a locker about to sleep pays the heavy one
+//! (`membarrier`) once per sleep, next to the futex calls it pays anyway.
+//! Elsewhere (and under loom) it wraps std's `Mutex<()>`, whose own futex
+//! lock has the same shape.
 
 use core::fmt;
 
@@ -20,8 +28,12 @@ use core::fmt;
 /// assert!(m.try_lock().is_some());
 /// ```
 pub struct Mutex {
+    /// `UNLOCKED` or `LOCKED`; the futex word sleepers wait on.
     #[cfg(all(target_os = "linux", not(gort_loom)))]
     key: crate::sync::AtomicU32,
+    /// Lockers registered to sleep (Go: a key of `mutex_sleeping`).
+    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    sleepers: crate::sync::AtomicU32,
     #[cfg(any(not(target_os = "linux"), gort_loom))]
     inner: crate::sync::Mutex<()>,
 }
@@ -38,12 +50,11 @@ pub struct MutexGuard<'a> {
 #[cfg(all(target_os = "linux", not(gort_loom)))]
 mod futex {
     use super::{Mutex, MutexGuard};
+    use crate::barrier;
     use crate::sync::{AtomicU32, Ordering};
 
     const UNLOCKED: u32 = 0;
     const LOCKED: u32 = 1;
-    /// Presumably at least one thread sleeps on the futex.
-    const SLEEPING: u32 = 2;
     /// Go's `active_spin`, `active_spin_cnt` and `passive_spin`.
     const ACTIVE_SPIN: u32 = 4;
     const ACTIVE_SPIN_CNT: u32 = 30;
@@ -54,6 +65,7 @@ mod futex {
         pub const fn new() -> Self {
             Self {
                 key: AtomicU32::new(UNLOCKED),
+                sleepers: AtomicU32::new(0),
             }
         }
 
@@ -61,9 +73,8 @@ mod futex {
         #[inline]
         pub fn lock(&self) -> MutexGuard<'_> {
             // Speculative grab.
-            let v = self.key.swap(LOCKED, Ordering::Acquire);
-            if v != UNLOCKED {
-                self.lock_slow(v);
+            if self.key.swap(LOCKED, Ordering::Acquire) != UNLOCKED {
+                self.lock_slow();
             }
             MutexGuard { mutex: self }
         }
@@ -77,42 +88,47 @@ mod futex {
                 .map(|_| MutexGuard { mutex: self })
         }
 
-        /// The contended part of Go's `lock2`. `wait` is what the key must
-        /// hold once we own it: `SLEEPING` if a sleeper may still need the
-        /// wake-up our unlock will send.
+        /// The contended part of Go's `lock2`: spin, yield, then sleep until
+        /// an unlock wakes us.
+        ///
+        /// Sleeping is a Dekker pair with [`unlock`](Self::unlock): we
+        /// register in `sleepers`, fence (heavy), then test the key; the
+        /// unlocker stores the key, fences (light), then tests `sleepers`.
+        /// Either we see the key free, or the unlocker sees us registered
+        /// and wakes a sleeper; the futex re-checks the key in the kernel,
+        /// so a wake-up sent before we sleep is not lost either.
         #[cold]
-        fn lock_slow(&self, mut wait: u32) {
+        fn lock_slow(&self) {
             let spin = if multi_core() { ACTIVE_SPIN } else { 0 };
-            loop {
-                for _ in 0..spin {
-                    if self.try_take(wait) {
-                        return;
-                    }
-                    for _ in 0..ACTIVE_SPIN_CNT {
-                        core::hint::spin_loop();
-                    }
-                }
-                for _ in 0..PASSIVE_SPIN {
-                    if self.try_take(wait) {
-                        return;
-                    }
-                    std::thread::yield_now();
-                }
-                if self.key.swap(SLEEPING, Ordering::Acquire) == UNLOCKED {
+            for _ in 0..spin {
+                if self.try_take() {
                     return;
                 }
-                wait = SLEEPING;
-                futex_wait(&self.key, SLEEPING);
+                for _ in 0..ACTIVE_SPIN_CNT {
+                    core::hint::spin_loop();
+                }
             }
+            for _ in 0..PASSIVE_SPIN {
+                if self.try_take() {
+                    return;
+                }
+                std::thread::yield_now();
+            }
+            self.sleepers.fetch_add(1, Ordering::Relaxed);
+            barrier::heavy();
+            while self.key.swap(LOCKED, Ordering::Acquire) != UNLOCKED {
+                futex_wait(&self.key, LOCKED);
+            }
+            self.sleepers.fetch_sub(1, Ordering::Relaxed);
         }
 
         /// Go's `for l.key == mutex_unlocked { if cas(...) { return } }`.
         #[inline]
-        fn try_take(&self, wait: u32) -> bool {
+        fn try_take(&self) -> bool {
             while self.key.load(Ordering::Relaxed) == UNLOCKED {
                 if self
                     .key
-                    .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
+                    .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
                     .is_ok()
                 {
                     return true;
@@ -121,10 +137,14 @@ mod futex {
             false
         }
 
-        /// Go's `unlock2`.
+        /// Go's `unlock2`, without its atomic swap: a release store, the
+        /// light fence, then a wake-up only if someone registered to sleep
+        /// (see [`lock_slow`](Self::lock_slow)).
         #[inline]
         fn unlock(&self) {
-            if self.key.swap(UNLOCKED, Ordering::Release) == SLEEPING {
+            self.key.store(UNLOCKED, Ordering::Release);
+            barrier::light();
+            if self.sleepers.load(Ordering::Relaxed) != 0 {
                 futex_wake_one(&self.key);
             }
         }

@@ -12,7 +12,7 @@
 //! reading the victim, so freeing waits out a grace period:
 //!
 //! 1. Every pool operation pins its thread (`registry::Handle::pin`: a store
-//!    to the thread's pin word, then the light fence of `barrier.rs`) before
+//!    to the thread's pin word, then the light fence of `gort_park::barrier`) before
 //!    it loads a generation pointer, and uses what it loaded only until it
 //!    unpins.
 //! 2. `rotate` unlinks the old victim (no pointer of the pool leads to it any
@@ -31,7 +31,6 @@
 //! rotation may still land its value in what is now the victim, where it is
 //! found by later gets or dropped by the next `clear`.
 
-use crate::barrier;
 use crate::live::{self, Entry};
 use crate::local::Local;
 use crate::registry::{self, Pin};
@@ -40,6 +39,7 @@ use crate::sync::{self, AtomicBool, AtomicPtr, Liveness, Mutex, Ordering};
 use core::ops::Deref;
 use core::ptr;
 use crossbeam_utils::CachePadded;
+use gort_park::barrier;
 
 /// One generation of a pool's per-thread locals (Go's `[P]poolLocal`).
 pub(crate) struct Gen<T> {

@@ -124,7 +124,6 @@
 //!   locks).
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod barrier;
 mod chain;
 mod dequeue;
 mod generation;

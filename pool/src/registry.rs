@@ -14,17 +14,17 @@
 //! [`synchronize`] waits until every operation that was pinned when it was
 //! called has ended, which is the grace period after which `clear` frees the
 //! memory it unlinked. A pin is a store to the pin word followed by the light
-//! fence of `barrier.rs`; the clearer unlinks, issues the heavy fence, then
+//! fence of `gort_park::barrier`; the clearer unlinks, issues the heavy fence, then
 //! reads the pin words (the store-buffering pattern): either the clearer sees
 //! the pin and waits, or the pinned thread sees the unlinked pointer gone.
 
-use crate::barrier;
 use crate::live;
 use crate::segments::{Place, Segments};
 use crate::sync::{self, AtomicU64, AtomicUsize, Mutex, Ordering, SpinWait};
 use core::cmp::Reverse;
 use core::marker::PhantomData;
 use crossbeam_utils::CachePadded;
+use gort_park::barrier;
 use std::collections::BinaryHeap;
 
 /// A pid's pin word (Go: the `m.locks` that `procPin` raises).

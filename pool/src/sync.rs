@@ -11,7 +11,7 @@
 #[cfg(not(gort_loom))]
 pub(crate) use std::sync::{
     Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, fence},
+    atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
 };
 #[cfg(not(gort_loom))]
 pub(crate) use std::thread_local;
@@ -19,7 +19,7 @@ pub(crate) use std::thread_local;
 #[cfg(gort_loom)]
 pub(crate) use loom::sync::{
     Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, fence},
+    atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
 };
 #[cfg(gort_loom)]
 pub(crate) use loom::thread_local;

@@ -1,24 +1,27 @@
-//! The fence pair of the pinning protocol (`registry.rs`): a light fence on
-//! every pin, a heavy one in `clear`, which together forbid the
-//! store-buffering outcome (the pin unseen by `clear`, and the unlinked
-//! pointer still seen by the pinned thread).
+//! An asymmetric fence pair: a *light* fence on a hot path and a *heavy*
+//! one on a rare path, which together forbid the store-buffering outcome of
+//! a Dekker pair (each side stores its flag, then loads the other's, and
+//! neither sees the other's store).
 //!
 //! On Linux the heavy fence is `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`:
 //! the kernel makes every running thread of the process execute a full
 //! memory barrier before the call returns (threads not running pass one when
-//! they are switched in). An instruction boundary of the pinned thread then
-//! splits its pin store and pointer load either both before that barrier
-//! (the store is visible to `clear`'s load of the pin word) or both after it
-//! (the load sees the unlink), so the light fence only has to stop the
-//! compiler from reordering them. This asymmetric fence is how liburcu and
-//! folly make their read side free of fences; Go gets the same effect from
-//! stopping the world. It keeps `get` and `put` free of any locked
-//! instruction in the common case.
+//! they are switched in). An instruction boundary of the light side then
+//! splits its store and its load either both before that barrier (the store
+//! is visible to the heavy side's load) or both after it (the load sees the
+//! heavy side's store), so the light fence only has to stop the compiler
+//! from reordering them. This is how liburcu and folly make their read sides
+//! free of fences; Go gets the same effect from stopping the world.
+//!
+//! Users: gort-park's [`Mutex`](crate::Mutex) (unlock is the light side, a
+//! locker about to sleep the heavy one) and gort-pool (a pin is the light
+//! side, `clear` the heavy one).
 //!
 //! Elsewhere (other systems, a kernel without the command, a sandbox that
 //! refuses the call) and under loom, both sides are `fence(SeqCst)`. The mode
-//! is chosen once, before the first pin and the first `clear` (both call
-//! [`init`]), and never changes.
+//! is chosen once per process, by the first fence of either side (or an
+//! earlier [`init`]), and never changes; until it is chosen the light side
+//! is a full fence, which pairs correctly with either heavy side.
 
 use crate::sync::{Ordering, fence};
 
@@ -36,7 +39,8 @@ mod mode {
     /// `MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED`.
     const CMD_REGISTER_PRIVATE_EXPEDITED: libc::c_int = 1 << 4;
 
-    /// Whether the heavy fence is `membarrier` (and the light one free).
+    /// Whether the heavy fence is `membarrier` (and the light one free);
+    /// false until `CHOSEN` has run.
     static ASYMMETRIC: AtomicBool = AtomicBool::new(false);
     static CHOSEN: Once = Once::new();
 
@@ -58,10 +62,12 @@ mod mode {
         });
     }
 
-    /// Whether the heavy fence is `membarrier`; only after [`init`].
+    /// Whether the heavy fence is `membarrier`. Relaxed: a light side that
+    /// reads `true` uses no fence, which is sound because every heavy side
+    /// runs `init` first and so also sees `true`; one that reads a stale
+    /// `false` fences fully, which is sound with either heavy side.
     #[inline(always)]
     pub(super) fn asymmetric() -> bool {
-        // Relaxed: written once inside `CHOSEN`, which every caller passed.
         ASYMMETRIC.load(Ordering::Relaxed)
     }
 
@@ -71,7 +77,7 @@ mod mode {
         // none. Freeing without either barrier would be unsound: stop.
         if membarrier(CMD_PRIVATE_EXPEDITED) != 0 {
             let r = membarrier(CMD_GLOBAL);
-            assert!(r == 0, "gort-pool: membarrier failed ({r})");
+            assert!(r == 0, "gort-park: membarrier failed ({r})");
         }
     }
 }
@@ -90,25 +96,28 @@ mod mode {
     }
 }
 
-/// Chooses the mode, once per process; called before a thread's first pin
-/// and before every heavy fence.
-pub(crate) fn init() {
+/// Chooses the mode, once per process (two system calls on Linux). Both
+/// fences call it when needed; calling it early keeps that cost off a hot
+/// path.
+pub fn init() {
     mode::init();
 }
 
-/// The pinned thread's side: orders its pin store before its loads of a
-/// pool's generation pointers.
+/// The hot side: orders this thread's earlier stores before its later loads
+/// against [`heavy`] (a full fence unless the heavy side is `membarrier`).
 #[inline(always)]
-pub(crate) fn light() {
+pub fn light() {
     if mode::asymmetric() {
         core::sync::atomic::compiler_fence(Ordering::SeqCst);
     } else {
+        init();
         fence(Ordering::SeqCst);
     }
 }
 
-/// `clear`'s side: orders its unlink before its loads of the pin words.
-pub(crate) fn heavy() {
+/// The rare side: orders this thread's earlier stores before its later loads
+/// against every thread's [`light`] fence.
+pub fn heavy() {
     init();
     if mode::asymmetric() {
         mode::membarrier_all();
