@@ -119,7 +119,7 @@ impl<T> Chan<T> {
             panic!("makechan: size out of range (capacity {cap})");
         }
         Self {
-            lock: Mutex::new(),
+            lock: Mutex::new(()),
             state: UnsafeCell::new(State {
                 buf,
                 returned: VecDeque::new(),

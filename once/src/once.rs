@@ -13,8 +13,9 @@ use core::fmt;
 use core::future::Future;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::pin::pin;
-use gort_park::sync::{AtomicBool, Mutex, MutexGuard, Ordering};
+use gort_park::sync::{AtomicBool, Ordering};
 use gort_park::{Claim, Sudog, WaitQ};
+use gort_park::{Mutex, MutexGuard};
 
 /// Runs one initialiser exactly once (Go: `sync.Once`).
 ///
@@ -231,10 +232,9 @@ impl Once {
         }
     }
 
+    /// The slow-path lock (no user code runs under it).
     fn lock(&self) -> MutexGuard<'_, Slow> {
-        // No user code runs under this lock; a poisoned lock only means a
-        // panic elsewhere in the locking thread, and the state is consistent.
-        self.slow.lock().unwrap_or_else(|e| e.into_inner())
+        self.slow.lock()
     }
 
     /// Under the lock: `Done`, or the running role if nobody holds it, or

@@ -19,9 +19,12 @@
 //!
 //! Elsewhere (other systems, a kernel without the command, a sandbox that
 //! refuses the call) and under loom, both sides are `fence(SeqCst)`. The mode
-//! is chosen once per process, by the first fence of either side (or an
-//! earlier [`init`]), and never changes; until it is chosen the light side
-//! is a full fence, which pairs correctly with either heavy side.
+//! is chosen once per process, by the first heavy fence (or an earlier
+//! [`init`]), and never changes; until then the light side is a full fence,
+//! which pairs correctly with either heavy side. Choosing registers the
+//! process with the kernel, which waits for an RCU grace period once a
+//! process has several threads (11 ms measured here), so it is left to the
+//! rare side: the light side never pays it.
 
 use crate::sync::{Ordering, fence};
 
@@ -96,9 +99,10 @@ mod mode {
     }
 }
 
-/// Chooses the mode, once per process (two system calls on Linux). Both
-/// fences call it when needed; calling it early keeps that cost off a hot
-/// path.
+/// Chooses the mode, once per process (on Linux, `membarrier` registration:
+/// milliseconds in a process that already has threads). [`heavy`] calls it;
+/// call it early (e.g. at start-up, before spawning threads, where it is
+/// cheap) to give the light side its free fence from the start.
 pub fn init() {
     mode::init();
 }
@@ -110,7 +114,6 @@ pub fn light() {
     if mode::asymmetric() {
         core::sync::atomic::compiler_fence(Ordering::SeqCst);
     } else {
-        init();
         fence(Ordering::SeqCst);
     }
 }

@@ -11,47 +11,64 @@
 //! safe by an asymmetric fence pair ([`crate::barrier`]): the unlocker's
 //! light fence is free, and a locker about to sleep pays the heavy one
 //! (`membarrier`) once per sleep, next to the futex calls it pays anyway.
+//! The first sleep in the process registers it for `membarrier` (an RCU
+//! grace period, ~11 ms here, once); until then the light fence is a full
+//! fence, which costs about what Go's swap does.
 //! Elsewhere (and under loom) it wraps std's `Mutex<()>`, whose own futex
 //! lock has the same shape.
 
 use core::fmt;
+use core::ops::{Deref, DerefMut};
 
-/// A mutual-exclusion lock guarding no data of its own (Go: `mutex`); the
-/// data it guards lives beside it, reached only while a [`MutexGuard`] is
-/// alive.
+/// A mutual-exclusion lock (Go: the runtime's `mutex`) around a value of
+/// type `T`, `()` when the data it guards lives beside it (as an hchan's
+/// state does). No poisoning: a panic while the lock is held unlocks it and
+/// leaves the value as the panic left it (Go's runtime mutex has no such
+/// notion either).
 ///
 /// ```
-/// let m = gort_park::Mutex::new();
+/// let m = gort_park::Mutex::new(0);
+/// *m.lock() += 1;
 /// let g = m.lock();
 /// assert!(m.try_lock().is_none());
+/// assert_eq!(*g, 1);
 /// drop(g);
 /// assert!(m.try_lock().is_some());
 /// ```
-pub struct Mutex {
+pub struct Mutex<T: ?Sized = ()> {
     /// `UNLOCKED` or `LOCKED`; the futex word sleepers wait on.
     #[cfg(all(target_os = "linux", not(gort_loom)))]
     key: crate::sync::AtomicU32,
     /// Lockers registered to sleep (Go: a key of `mutex_sleeping`).
     #[cfg(all(target_os = "linux", not(gort_loom)))]
     sleepers: crate::sync::AtomicU32,
+    /// The guarded value: accessed only through a guard.
+    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    data: core::cell::UnsafeCell<T>,
     #[cfg(any(not(target_os = "linux"), gort_loom))]
-    inner: crate::sync::Mutex<()>,
+    inner: crate::sync::Mutex<T>,
 }
 
-/// Holds a [`Mutex`] locked; unlocks it when dropped.
+/// Holds a [`Mutex`] locked and gives access to its value; unlocks it when
+/// dropped.
 #[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct MutexGuard<'a> {
+pub struct MutexGuard<'a, T: ?Sized = ()> {
     #[cfg(all(target_os = "linux", not(gort_loom)))]
-    mutex: &'a Mutex,
+    mutex: &'a Mutex<T>,
+    /// `Sync` only if `T` is (the guard hands out `&T`); `Send` as `T`.
+    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    _value: core::marker::PhantomData<&'a mut T>,
     #[cfg(any(not(target_os = "linux"), gort_loom))]
-    _guard: crate::sync::MutexGuard<'a, ()>,
+    guard: crate::sync::MutexGuard<'a, T>,
 }
 
 #[cfg(all(target_os = "linux", not(gort_loom)))]
 mod futex {
-    use super::{Mutex, MutexGuard};
+    use super::{Deref, DerefMut, Mutex, MutexGuard};
     use crate::barrier;
     use crate::sync::{AtomicU32, Ordering};
+    use core::cell::UnsafeCell;
+    use core::marker::PhantomData;
 
     const UNLOCKED: u32 = 0;
     const LOCKED: u32 = 1;
@@ -60,32 +77,50 @@ mod futex {
     const ACTIVE_SPIN_CNT: u32 = 30;
     const PASSIVE_SPIN: u32 = 1;
 
-    impl Mutex {
-        /// An unlocked mutex.
-        pub const fn new() -> Self {
+    // SAFETY: the value is reached only through a guard, and guards exclude
+    // each other, as std's `Mutex` (same bounds).
+    unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+    // SAFETY: as above.
+    unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+
+    impl<T> Mutex<T> {
+        /// An unlocked mutex holding `value`.
+        pub const fn new(value: T) -> Self {
             Self {
                 key: AtomicU32::new(UNLOCKED),
                 sleepers: AtomicU32::new(0),
+                data: UnsafeCell::new(value),
             }
         }
+    }
 
+    impl<T: ?Sized> Mutex<T> {
         /// Locks, spinning briefly and then sleeping (Go: `lock2`).
         #[inline]
-        pub fn lock(&self) -> MutexGuard<'_> {
+        pub fn lock(&self) -> MutexGuard<'_, T> {
             // Speculative grab.
             if self.key.swap(LOCKED, Ordering::Acquire) != UNLOCKED {
                 self.lock_slow();
             }
-            MutexGuard { mutex: self }
+            self.guard()
         }
 
         /// Locks if the lock is free.
         #[inline]
-        pub fn try_lock(&self) -> Option<MutexGuard<'_>> {
+        pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
             self.key
                 .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
                 .ok()
-                .map(|_| MutexGuard { mutex: self })
+                .map(|_| self.guard())
+        }
+
+        /// The guard of a lock just taken.
+        #[inline]
+        fn guard(&self) -> MutexGuard<'_, T> {
+            MutexGuard {
+                mutex: self,
+                _value: PhantomData,
+            }
         }
 
         /// The contended part of Go's `lock2`: spin, yield, then sleep until
@@ -154,7 +189,26 @@ mod futex {
         }
     }
 
-    impl Drop for MutexGuard<'_> {
+    impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+        type Target = T;
+
+        #[inline]
+        fn deref(&self) -> &T {
+            // SAFETY: the guard holds the lock, so no `&mut T` exists.
+            unsafe { &*self.mutex.data.get() }
+        }
+    }
+
+    impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+        #[inline]
+        fn deref_mut(&mut self) -> &mut T {
+            // SAFETY: the guard holds the lock and is borrowed mutably, so
+            // this is the only reference to the value.
+            unsafe { &mut *self.mutex.data.get() }
+        }
+    }
+
+    impl<T: ?Sized> Drop for MutexGuard<'_, T> {
         #[inline]
         fn drop(&mut self) {
             self.mutex.unlock();
@@ -213,37 +267,40 @@ mod futex {
 }
 
 #[cfg(any(not(target_os = "linux"), gort_loom))]
-impl Mutex {
-    /// An unlocked mutex.
+impl<T> Mutex<T> {
+    /// An unlocked mutex holding `value`.
     #[cfg(not(gort_loom))]
-    pub const fn new() -> Self {
+    pub const fn new(value: T) -> Self {
         Self {
-            inner: crate::sync::Mutex::new(()),
+            inner: crate::sync::Mutex::new(value),
         }
     }
 
-    /// An unlocked mutex.
+    /// An unlocked mutex holding `value`.
     #[cfg(gort_loom)]
-    pub fn new() -> Self {
+    pub fn new(value: T) -> Self {
         Self {
-            inner: crate::sync::Mutex::new(()),
+            inner: crate::sync::Mutex::new(value),
         }
     }
+}
 
+#[cfg(any(not(target_os = "linux"), gort_loom))]
+impl<T: ?Sized> Mutex<T> {
     /// Locks, blocking the thread until the lock is free.
-    pub fn lock(&self) -> MutexGuard<'_> {
-        // Nothing is guarded inside, so a poisoned lock is still consistent.
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        // No poisoning (see the type's docs): a poisoned lock is taken as is.
         MutexGuard {
-            _guard: self.inner.lock().unwrap_or_else(|e| e.into_inner()),
+            guard: self.inner.lock().unwrap_or_else(|e| e.into_inner()),
         }
     }
 
     /// Locks if the lock is free.
-    pub fn try_lock(&self) -> Option<MutexGuard<'_>> {
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         match self.inner.try_lock() {
-            Ok(g) => Some(MutexGuard { _guard: g }),
+            Ok(guard) => Some(MutexGuard { guard }),
             Err(std::sync::TryLockError::Poisoned(e)) => Some(MutexGuard {
-                _guard: e.into_inner(),
+                guard: e.into_inner(),
             }),
             Err(std::sync::TryLockError::WouldBlock) => None,
         }
@@ -257,13 +314,29 @@ impl Mutex {
     }
 }
 
-impl Default for Mutex {
-    fn default() -> Self {
-        Self::new()
+#[cfg(any(not(target_os = "linux"), gort_loom))]
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.guard
     }
 }
 
-impl fmt::Debug for Mutex {
+#[cfg(any(not(target_os = "linux"), gort_loom))]
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Mutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Mutex")
             .field("locked", &self.is_locked())
@@ -271,8 +344,8 @@ impl fmt::Debug for Mutex {
     }
 }
 
-impl fmt::Debug for MutexGuard<'_> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MutexGuard")
+        f.debug_tuple("MutexGuard").field(&&**self).finish()
     }
 }

@@ -11,8 +11,9 @@
 //!   what makes a dropped [`Acquire`] future able to give its unit back.
 
 use crate::claim::Claim;
+use crate::mutex::{Mutex, MutexGuard};
 use crate::sudog::Sudog;
-use crate::sync::{AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::sync::{AtomicUsize, Ordering};
 use crate::waitq::WaitQ;
 use core::fmt;
 use core::future::Future;
@@ -54,10 +55,9 @@ impl Sema {
         }
     }
 
+    /// The queue's lock (Go: `semaRoot.lock`, a runtime mutex).
     fn lock(&self) -> MutexGuard<'_, WaitQ<()>> {
-        // No user code runs under this lock, so a poisoned lock only means a
-        // panic elsewhere in this thread; the queue itself is consistent.
-        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+        self.queue.lock()
     }
 
     /// Takes a unit if one is available (Go: `cansemacquire`).

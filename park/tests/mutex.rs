@@ -19,7 +19,7 @@ fn excludes_under_contention() {
     const THREADS: u64 = 6;
     const PER: u64 = 50_000;
     let g = Guarded {
-        lock: Mutex::new(),
+        lock: Mutex::new(()),
         count: UnsafeCell::new(0),
     };
     std::thread::scope(|s| {
@@ -43,7 +43,7 @@ fn excludes_under_contention() {
 
 #[test]
 fn try_lock_fails_while_held() {
-    let m = Mutex::new();
+    let m = Mutex::new(());
     let held = m.lock();
     std::thread::scope(|s| {
         s.spawn(|| assert!(m.try_lock().is_none()));
@@ -61,7 +61,7 @@ fn sleeping_lockers_are_woken() {
     const THREADS: u64 = 8;
     const PER: u64 = 2_000;
     let g = Guarded {
-        lock: Mutex::new(),
+        lock: Mutex::new(()),
         count: UnsafeCell::new(0),
     };
     std::thread::scope(|s| {

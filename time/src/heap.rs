@@ -6,7 +6,7 @@
 //! pointer is therefore just the [`HEAPED`] bit.
 
 use crate::runtime_timer::{Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
-use crate::sync::{AtomicI64, AtomicUsize, Mutex, MutexGuard, Ordering, lock};
+use crate::sync::{AtomicI64, AtomicUsize, Mutex, MutexGuard, Ordering};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -82,7 +82,7 @@ impl Timers {
     pub(crate) fn lock(&self, holder: Holder) -> HeapGuard<'_> {
         HeapGuard {
             ts: self,
-            guard: Some(lock(&self.mu)),
+            guard: Some(self.mu.lock()),
             holder,
         }
     }

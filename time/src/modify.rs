@@ -9,7 +9,7 @@ use crate::clock::nanotime;
 use crate::driver;
 use crate::heap::{Holder, timers};
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
-use crate::sync::{Ordering, lock};
+use crate::sync::Ordering;
 
 impl RuntimeTimer {
     /// Port of `timer.stop`: stops the timer. A timer in the heap is only
@@ -19,7 +19,7 @@ impl RuntimeTimer {
     /// 69312) and a value waiting in the channel is drained. `holder` says
     /// whether the caller may hold channel locks (see [`Holder`]).
     pub(crate) fn stop(&self, holder: Holder) -> bool {
-        let send = self.is_chan().then(|| lock(&self.send_lock));
+        let send = self.is_chan().then(|| self.send_lock.lock());
         let mut tl = self.lock();
         let mut zombie = false;
         if tl.state & HEAPED != 0 {
@@ -59,7 +59,7 @@ impl RuntimeTimer {
     pub(crate) fn modify(&self, when: i64, period: i64) -> bool {
         assert!(when > 0, "timer when must be positive");
         assert!(period >= 0, "timer period must be non-negative");
-        let send = self.is_chan().then(|| lock(&self.send_lock));
+        let send = self.is_chan().then(|| self.send_lock.lock());
         let mut tl = self.lock();
         let old_period = tl.period;
         tl.period = period;

@@ -6,7 +6,7 @@ use crate::clock::{MAX_WHEN, instant, nanotime};
 use crate::heap::{Heap, Timers};
 use crate::modify::needs_add;
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
-use crate::sync::{Ordering, lock};
+use crate::sync::Ordering;
 
 /// A timer that is due, with what its run needs (Go's locals `f`, `arg`,
 /// `seq`, `delay` in `unlockAndRun`), taken while it was locked.
@@ -76,7 +76,7 @@ impl RuntimeTimer {
     pub(crate) fn fire(&self, firing: Firing) {
         match &self.action {
             Action::Send(chan) => {
-                let _send = lock(&self.send_lock);
+                let _send = self.send_lock.lock();
                 if firing.sending && self.is_sending.fetch_sub(1, Ordering::Relaxed) <= 0 {
                     panic!("mismatched isSending updates");
                 }

@@ -23,7 +23,7 @@
 //! - No user code and no waker runs under any of these locks: values, wakers
 //!   and timers leaving the heap are dropped after unlocking.
 
-use crate::sync::{AtomicI32, AtomicU8, AtomicU64, Mutex, MutexGuard, Ordering, WakerCell, lock};
+use crate::sync::{AtomicI32, AtomicU8, AtomicU64, Mutex, MutexGuard, Ordering, WakerCell};
 use gort_chan::raw::WeakChan;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Weak};
@@ -129,14 +129,14 @@ impl RuntimeTimer {
     pub(crate) fn lock(&self) -> Locked<'_> {
         Locked {
             t: self,
-            fields: lock(&self.mu),
+            fields: self.mu.lock(),
         }
     }
 
     /// The function of an `after_func` timer, run on a runner thread.
     pub(crate) fn call(&self) {
         if let Action::Call(f) = &self.action {
-            (lock(f))();
+            (f.lock())();
         }
     }
 }
