@@ -26,7 +26,7 @@
 //! process has several threads (11 ms measured here), so it is left to the
 //! rare side: the light side never pays it.
 
-use crate::sync::{Ordering, fence};
+use crate::sync::{AtomicU32, Ordering, fence};
 
 #[cfg(all(target_os = "linux", not(gort_loom)))]
 mod mode {
@@ -115,6 +115,22 @@ pub fn light() {
         core::sync::atomic::compiler_fence(Ordering::SeqCst);
     } else {
         fence(Ordering::SeqCst);
+    }
+}
+
+/// A store followed by the light fence, for a hot side whose Dekker store
+/// is a single atomic word: a release store and a compiler fence when the
+/// heavy side is `membarrier`; otherwise one sequentially consistent swap
+/// (on x86 a locked exchange, cheaper than a store plus `fence(SeqCst)`).
+/// The loads that follow must be `SeqCst` to pair with the heavy side's
+/// fence in that mode (a plain load on x86).
+#[inline(always)]
+pub fn store_light(cell: &AtomicU32, val: u32) {
+    if mode::asymmetric() {
+        cell.store(val, Ordering::Release);
+        core::sync::atomic::compiler_fence(Ordering::SeqCst);
+    } else {
+        cell.swap(val, Ordering::SeqCst);
     }
 }
 

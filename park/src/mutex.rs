@@ -12,8 +12,8 @@
 //! light fence is free, and a locker about to sleep pays the heavy one
 //! (`membarrier`) once per sleep, next to the futex calls it pays anyway.
 //! The first sleep in the process registers it for `membarrier` (an RCU
-//! grace period, ~11 ms here, once); until then the light fence is a full
-//! fence, which costs about what Go's swap does.
+//! grace period, ~11 ms here, once); until then unlock is Go's swap (plus a
+//! load of the sleeper count).
 //! Elsewhere (and under loom) it wraps std's `Mutex<()>`, whose own futex
 //! lock has the same shape.
 
@@ -172,14 +172,14 @@ mod futex {
             false
         }
 
-        /// Go's `unlock2`, without its atomic swap: a release store, the
-        /// light fence, then a wake-up only if someone registered to sleep
-        /// (see [`lock_slow`](Self::lock_slow)).
+        /// Go's `unlock2`, without its atomic swap once `membarrier` is in
+        /// use: the store and the light fence (`barrier::store_light`), then
+        /// a wake-up only if someone registered to sleep (see
+        /// [`lock_slow`](Self::lock_slow)).
         #[inline]
         fn unlock(&self) {
-            self.key.store(UNLOCKED, Ordering::Release);
-            barrier::light();
-            if self.sleepers.load(Ordering::Relaxed) != 0 {
+            barrier::store_light(&self.key, UNLOCKED);
+            if self.sleepers.load(Ordering::SeqCst) != 0 {
                 futex_wake_one(&self.key);
             }
         }
