@@ -121,10 +121,9 @@ impl<K, V> RawTable<K, V> {
                 // SAFETY: `head` heads a live, not yet evacuated chain.
                 Some(unsafe { Self::split(head, newbit, hasher) })
             };
-            // SAFETY: the destination heads `oldbucket` and
-            // `oldbucket + newbit` are in the current array and still empty:
-            // a new bucket receives entries only from its old bucket, and
+            // A new bucket receives entries only from its old bucket, and
             // inserts reach it only after this evacuation.
+            // SAFETY: the destination heads are in the current array and empty.
             unsafe { self.move_chain(head, new, oldbucket, newbit, ybits) };
             self.evacuations += 1;
         }

@@ -160,11 +160,10 @@ impl<K, V> RawIter<K, V> {
     /// # Safety
     /// As for [`next_slot`](Self::next_slot).
     unsafe fn next_bucket(&mut self) -> bool {
-        // SAFETY: the chain is live (caller).
-        let next = self
-            .bptr
-            .filter(|_| !self.chain_ends)
-            .and_then(|b| unsafe { b.overflow() });
+        let next = self.bptr.filter(|_| !self.chain_ends).and_then(|b| {
+            // SAFETY: the chain is live (caller).
+            unsafe { b.overflow() }
+        });
         self.bptr = match next {
             Some(b) => Some(b),
             None => {
