@@ -4,41 +4,37 @@
 #![cfg(not(gort_loom))]
 
 use gort_park::Mutex;
-use std::cell::UnsafeCell;
 
-struct Guarded {
-    lock: Mutex,
-    count: UnsafeCell<u64>,
+/// `threads` threads each increment a counter under the lock `per` times,
+/// calling `hold(thread, i)` while still holding it; returns the lock.
+fn count_under_lock(threads: u64, per: u64, hold: impl Fn(u64, u64) + Sync) -> Mutex<u64> {
+    let m = Mutex::new(0);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let (m, hold) = (&m, &hold);
+            s.spawn(move || {
+                for i in 0..per {
+                    let mut count = m.lock();
+                    *count += 1;
+                    hold(t, i);
+                }
+            });
+        }
+    });
+    m
 }
-
-// SAFETY: `count` is only touched while `lock` is held.
-unsafe impl Sync for Guarded {}
 
 #[test]
 fn excludes_under_contention() {
     const THREADS: u64 = 6;
     const PER: u64 = 50_000;
-    let g = Guarded {
-        lock: Mutex::new(()),
-        count: UnsafeCell::new(0),
-    };
-    std::thread::scope(|s| {
-        for t in 0..THREADS {
-            let g = &g;
-            s.spawn(move || {
-                for i in 0..PER {
-                    let _held = g.lock.lock();
-                    // SAFETY: we hold the lock.
-                    unsafe { *g.count.get() += 1 };
-                    // Now and then hold it long enough that others sleep.
-                    if (i + t) % 4096 == 0 {
-                        std::thread::yield_now();
-                    }
-                }
-            });
+    let m = count_under_lock(THREADS, PER, |t, i| {
+        // Now and then hold it long enough that others sleep.
+        if (i + t) % 4096 == 0 {
+            std::thread::yield_now();
         }
     });
-    assert_eq!(g.count.into_inner(), THREADS * PER);
+    assert_eq!(*m.lock(), THREADS * PER);
 }
 
 #[test]
@@ -60,24 +56,12 @@ fn try_lock_fails_while_held() {
 fn sleeping_lockers_are_woken() {
     const THREADS: u64 = 8;
     const PER: u64 = 2_000;
-    let g = Guarded {
-        lock: Mutex::new(()),
-        count: UnsafeCell::new(0),
-    };
-    std::thread::scope(|s| {
-        for _ in 0..THREADS {
-            let g = &g;
-            s.spawn(move || {
-                for _ in 0..PER {
-                    let _held = g.lock.lock();
-                    // SAFETY: we hold the lock.
-                    unsafe { *g.count.get() += 1 };
-                    std::thread::yield_now();
-                    std::thread::yield_now();
-                }
-            });
-        }
+    let m = count_under_lock(THREADS, PER, |_, _| {
+        std::thread::yield_now();
+        std::thread::yield_now();
     });
-    assert_eq!(g.count.into_inner(), THREADS * PER);
-    assert!(g.lock.try_lock().is_some(), "the lock was left held");
+    assert_eq!(
+        *m.try_lock().expect("the lock was left held"),
+        THREADS * PER
+    );
 }
