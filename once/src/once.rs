@@ -68,6 +68,7 @@ pub struct Once {
     /// Whether an initialiser has finished (returned or panicked). First in
     /// the struct, as in Go, so the inlined fast path needs no offset.
     done: AtomicBool,
+    /// The slow path's state (Go: `Once.m`); no user code runs under it.
     slow: Mutex<Slow>,
 }
 
@@ -232,11 +233,6 @@ impl Once {
         }
     }
 
-    /// The slow-path lock (no user code runs under it).
-    fn lock(&self) -> MutexGuard<'_, Slow> {
-        self.slow.lock()
-    }
-
     /// Under the lock: `Done`, or the running role if nobody holds it, or
     /// `None` while an initialiser runs.
     fn grant(&self, slow: &mut Slow) -> Option<Turn> {
@@ -254,7 +250,7 @@ impl Once {
     /// waiting machinery (no sudog, no waker); `None` while an initialiser
     /// runs.
     pub(crate) fn try_turn(&self) -> Option<Turn> {
-        self.grant(&mut self.lock())
+        self.grant(&mut self.slow.lock())
     }
 
     /// Like [`try_turn`](Self::try_turn), but queues `sg` behind a running
@@ -266,7 +262,7 @@ impl Once {
     /// ([`leave_queue`](Self::leave_queue)). The owner's waker is registered
     /// in `claim` before the call.
     pub(crate) unsafe fn turn(&self, sg: &Sudog<()>, claim: &Claim) -> Turn {
-        let mut slow = self.lock();
+        let mut slow = self.slow.lock();
         if let Some(turn) = self.grant(&mut slow) {
             return turn;
         }
@@ -300,7 +296,7 @@ impl Once {
     /// # Safety
     /// `sg` was queued by [`turn`](Self::turn) on this Once.
     pub(crate) unsafe fn leave_queue(&self, sg: &Sudog<()>) {
-        let mut slow = self.lock();
+        let mut slow = self.slow.lock();
         // SAFETY: `sg` was enqueued in this queue (the caller's contract).
         if unsafe { slow.waiters.remove(sg) } {
             return;
@@ -315,7 +311,7 @@ impl Once {
     /// The end of a run: Go's deferred `done.Store(1)` and `m.Unlock()`.
     /// Wakes every waiter; they return.
     fn finish(&self) {
-        let mut slow = self.lock();
+        let mut slow = self.slow.lock();
         self.done.store(true, Ordering::Release);
         slow.running = false;
         loop {
@@ -327,14 +323,14 @@ impl Once {
             if let Some(w) = waker {
                 w.wake();
             }
-            slow = self.lock();
+            slow = self.slow.lock();
         }
     }
 
     /// A run given up before it finished (a dropped async initialiser; Go
     /// has none): the Once stays not done.
     fn abandon(&self) {
-        self.hand_over(self.lock());
+        self.hand_over(self.slow.lock());
     }
 
     /// Hands the running role straight to the longest waiter, which then

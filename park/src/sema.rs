@@ -11,7 +11,7 @@
 //!   what makes a dropped [`Acquire`] future able to give its unit back.
 
 use crate::claim::Claim;
-use crate::mutex::{Mutex, MutexGuard};
+use crate::mutex::Mutex;
 use crate::sudog::Sudog;
 use crate::sync::{AtomicUsize, Ordering};
 use crate::waitq::WaitQ;
@@ -42,6 +42,8 @@ pub struct Sema {
     /// Parties queued or about to queue (Go: `semaRoot.nwait`); lets
     /// `release` skip the lock when nobody waits.
     nwait: AtomicUsize,
+    /// Waiting parties, under their lock (Go: `semaRoot.lock`, a runtime
+    /// mutex).
     queue: Mutex<WaitQ<()>>,
 }
 
@@ -53,11 +55,6 @@ impl Sema {
             nwait: AtomicUsize::new(0),
             queue: Mutex::new(WaitQ::new()),
         }
-    }
-
-    /// The queue's lock (Go: `semaRoot.lock`, a runtime mutex).
-    fn lock(&self) -> MutexGuard<'_, WaitQ<()>> {
-        self.queue.lock()
     }
 
     /// Takes a unit if one is available (Go: `cansemacquire`).
@@ -85,7 +82,7 @@ impl Sema {
     /// # Safety
     /// As [`WaitQ::enqueue`] for `sg` and `claim`.
     unsafe fn enqueue_or_acquire(&self, sg: &Sudog<()>, claim: &Claim) -> bool {
-        let mut q = self.lock();
+        let mut q = self.queue.lock();
         self.nwait.fetch_add(1, Ordering::SeqCst);
         loom_seq_cst_fence();
         if self.try_acquire() {
@@ -138,7 +135,7 @@ impl Sema {
         if self.nwait.load(Ordering::SeqCst) == 0 {
             return;
         }
-        let mut q = self.lock();
+        let mut q = self.queue.lock();
         if self.nwait.load(Ordering::SeqCst) == 0 || !self.try_acquire() {
             // Another party already consumed the unit.
             return;
@@ -240,7 +237,7 @@ impl Drop for Acquire<'_> {
         if !self.queued {
             return;
         }
-        let mut q = self.sema.lock();
+        let mut q = self.sema.queue.lock();
         // SAFETY: `sg` was queued in this semaphore's queue.
         if unsafe { q.remove(&self.sg) } {
             self.sema.nwait.fetch_sub(1, Ordering::SeqCst);
