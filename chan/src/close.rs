@@ -2,12 +2,13 @@
 //! last handle of each side.
 
 use crate::hchan::Chan;
-use std::collections::VecDeque;
+use crate::wake::wake_all;
 
 impl<T> Chan<T> {
     /// Go's `closechan`: marks the channel closed and releases every waiter
     /// (receivers drain what is buffered, then see the close; senders get
-    /// their value back). Wakes them after unlocking.
+    /// their value back). Wakes them all after unlocking, even if a waker
+    /// panics (the first panic then resumes here).
     ///
     /// Deviation: a second close returns false where Go panics.
     pub(crate) fn close(&self) -> bool {
@@ -15,21 +16,19 @@ impl<T> Chan<T> {
         let mut st = self.lock();
         let closed = st.close(&mut wakers);
         drop(st);
-        wakers.into_iter().for_each(|w| w.wake());
+        wake_all(wakers, || {});
         closed
     }
 
     /// The last `Receiver` is gone (Rust only: Go has no handles): close, and
-    /// drop the buffered values now, after unlocking, since nobody can
-    /// receive them any more.
+    /// drop the buffered values now, after unlocking and waking, since
+    /// nobody can receive them any more.
     pub(crate) fn close_and_drain(&self) {
         let mut wakers = Vec::new();
         let mut st = self.lock();
         st.close(&mut wakers);
-        let buf = std::mem::take(&mut st.buf);
-        let returned = std::mem::take(&mut st.returned);
+        let values = st.take_values();
         drop(st);
-        wakers.into_iter().for_each(|w| w.wake());
-        drop::<(VecDeque<T>, VecDeque<T>)>((buf, returned));
+        wake_all(wakers, || drop(values));
     }
 }

@@ -10,17 +10,19 @@
 //!   buffer with room implies an empty `sendq`;
 //! - once `closed`, both queues are empty and stay empty;
 //! - `returned` holds values that a receive future was handed and dropped
-//!   before returning (DESIGN.md's cancel-safety rule). They are older than
-//!   everything in `buf`, so they are received first; a non-empty `returned`
-//!   implies an empty `recvq` (a return goes straight to a waiting receiver).
+//!   before returning (the cancel-safety rule in the crate docs). They are
+//!   older than everything in `buf`, so they are received first; a non-empty
+//!   `returned` implies an empty `recvq` (a return goes straight to a waiting
+//!   receiver).
 //!
 //! The atomic mirrors (`closed`, `count`, `ready`) are written only under the
-//! lock, with release ordering, before it is released; the lock-free fast
+//! lock, by the guards ([`Locked`], and select's `Held`) just before they
+//! release it, `closed` first (see [`Chan::publish`]); the lock-free fast
 //! paths of `try_send`/`try_recv` read them with acquire ordering (Go reads
 //! `closed`, `qcount` and `recvq.first`/`sendq.first` atomically).
 
-use crate::raw::TimerHook;
 use crate::sync::{AtomicBool, AtomicUsize, Ordering, UnsafeCell};
+use crate::timer::TimerHook;
 use core::task::Waker;
 use gort_park::WaitQ;
 use gort_park::{Mutex, MutexGuard};
@@ -64,16 +66,16 @@ pub struct Chan<T> {
 
 /// Everything `lock` guards; `buf` first (see `Chan`'s layout).
 #[repr(C)]
-pub struct State<T> {
+pub(crate) struct State<T> {
     /// The ring (Go: `buf`, `sendx`, `recvx`, `qcount`); never holds more
     /// than `cap` values and never reallocates.
     pub(crate) buf: VecDeque<T>,
     /// Values given back by dropped receive futures; received before `buf`.
     pub(crate) returned: VecDeque<T>,
     /// Waiting receivers (Go: `recvq`).
-    pub recvq: WaitQ<T>,
+    pub(crate) recvq: WaitQ<T>,
     /// Waiting senders (Go: `sendq`).
-    pub sendq: WaitQ<T>,
+    pub(crate) sendq: WaitQ<T>,
     /// Go: `closed != 0`.
     pub(crate) closed: bool,
 }
@@ -86,7 +88,7 @@ unsafe impl<T: Send> Sync for Chan<T> {}
 
 /// The outcome of the locked part of a send.
 #[derive(Debug)]
-pub enum Sent<T> {
+pub(crate) enum Sent<T> {
     /// Buffered, or handed to a receiver whose waker is returned.
     Done(Option<Waker>),
     /// Closed; the value comes back.
@@ -97,7 +99,7 @@ pub enum Sent<T> {
 
 /// The outcome of the locked part of a receive.
 #[derive(Debug)]
-pub enum Received<T> {
+pub(crate) enum Received<T> {
     /// A value, plus the waker of a sender that was completed.
     Value(T, Option<Waker>),
     /// Closed and drained.
@@ -147,10 +149,10 @@ impl<T> Chan<T> {
     /// the channel's address; under loom its creation order, which every
     /// execution of a model replays).
     #[inline]
-    pub fn sortkey(&self) -> usize {
+    pub(crate) fn sortkey(&self) -> usize {
         #[cfg(not(gort_loom))]
         {
-            core::ptr::from_ref(self) as usize
+            self.addr()
         }
         #[cfg(gort_loom)]
         {
@@ -158,15 +160,21 @@ impl<T> Chan<T> {
         }
     }
 
+    /// The channel's identity: its address.
+    #[inline]
+    pub(crate) fn addr(&self) -> usize {
+        core::ptr::from_ref(self) as usize
+    }
+
     /// The buffer capacity (Go: `dataqsiz`).
     #[inline]
-    pub fn cap(&self) -> usize {
+    pub(crate) fn cap(&self) -> usize {
         self.cap
     }
 
     /// The timer feeding this channel, if any (Go: `c.timer`).
     #[inline]
-    pub fn timer(&self) -> Option<&dyn TimerHook> {
+    pub(crate) fn timer(&self) -> Option<&dyn TimerHook> {
         self.timer.as_deref()
     }
 
@@ -179,53 +187,32 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Go's `blockTimerChan` / `unblockTimerChan`, for timer channels.
+    /// Takes the channel lock.
     #[inline]
-    pub(crate) fn block_timer(&self, blocked: bool) {
-        if let Some(t) = &self.timer {
-            if blocked { t.block() } else { t.unblock() }
+    pub(crate) fn lock(&self) -> Locked<'_, T> {
+        Locked {
+            chan: self,
+            _guard: self.lock.lock(),
         }
     }
 
-    /// Takes the channel lock (Go: `lock(&c.lock)`), for select. The state
-    /// is then reached through [`state`](Self::state); call
-    /// [`publish`](Self::publish) before releasing the guard.
+    /// Takes the channel lock for a guard that publishes through
+    /// [`publish`](Self::publish) itself (select's type-erased `Held`).
     #[inline]
-    pub fn lock_raw(&self) -> MutexGuard<'_> {
+    pub(crate) fn lock_raw(&self) -> MutexGuard<'_> {
         self.lock.lock()
     }
 
     /// The locked state.
     ///
     /// # Safety
-    /// The caller holds this channel's lock (a guard from
-    /// [`lock_raw`](Self::lock_raw)) for as long as it uses the reference,
-    /// and holds no other reference to the state.
+    /// The caller holds this channel's lock for as long as it uses the
+    /// reference, and holds no other reference to the state.
     #[allow(clippy::mut_from_ref)]
     #[inline]
-    pub unsafe fn state(&self) -> &mut State<T> {
+    pub(crate) unsafe fn state_mut(&self) -> &mut State<T> {
         // SAFETY: the caller holds the lock and no other reference.
         self.state.with_mut(|s| unsafe { &mut *s })
-    }
-
-    /// Refreshes the lock-free mirrors from the state; call it before every
-    /// release of a guard from [`lock_raw`](Self::lock_raw).
-    ///
-    /// # Safety
-    /// As for [`state`](Self::state).
-    #[inline]
-    pub unsafe fn publish(&self) {
-        // SAFETY: forwarded.
-        self.publish_state(unsafe { self.state() });
-    }
-
-    /// Takes the channel lock.
-    #[inline]
-    pub(crate) fn lock(&self) -> Locked<'_, T> {
-        Locked {
-            chan: self,
-            _guard: self.lock_raw(),
-        }
     }
 
     /// Go's `empty(c)`: a receive would block. Lock-free.
@@ -265,13 +252,6 @@ impl<T> Chan<T> {
         if self.timer.is_some() {
             return 0;
         }
-        self.len_raw()
-    }
-
-    /// Values buffered and returned, whatever the channel (`len` hides a
-    /// timer channel's). Lock-free.
-    #[inline]
-    pub(crate) fn len_raw(&self) -> usize {
         self.count.load(Ordering::Acquire) >> 1
     }
 
@@ -281,11 +261,23 @@ impl<T> Chan<T> {
         if self.timer.is_some() { 0 } else { self.cap }
     }
 
-    /// Refreshes the mirrors from `st`; called at every unlock.
+    /// Refreshes the mirrors from `st`; every guard calls it just before it
+    /// releases the lock. Only lock holders store, so a relaxed load sees the
+    /// latest value, and unchanged mirrors are not written again.
+    ///
+    /// `closed` is stored first, as Go sets `c.closed` before `closechan`
+    /// empties the queues: a fast path that sees the effect of a close on
+    /// `count` or `ready` (acquire) then sees `closed` too. So `try_recv`
+    /// (reading `count`, then `closed`) never reports an open, empty channel
+    /// that was closed with a sender waiting, and `try_send` (reading
+    /// `ready`, then `closed`) never reports an open, full one that was
+    /// closed with a receiver waiting.
     #[inline]
-    fn publish_state(&self, st: &State<T>) {
+    pub(crate) fn publish(&self, st: &State<T>) {
+        if st.closed && !self.closed.load(Ordering::Relaxed) {
+            self.closed.store(true, Ordering::Release);
+        }
         let count = ((st.buf.len() + st.returned.len()) << 1) | usize::from(!st.sendq.is_empty());
-        // Only lock holders store, so a relaxed load sees the latest value.
         if self.count.load(Ordering::Relaxed) != count {
             self.count.store(count, Ordering::Release);
         }
@@ -297,23 +289,22 @@ impl<T> Chan<T> {
         if self.ready.load(Ordering::Relaxed) != ready {
             self.ready.store(ready, Ordering::Release);
         }
-        if st.closed && !self.closed.load(Ordering::Relaxed) {
-            self.closed.store(true, Ordering::Release);
-        }
     }
 }
 
 impl<T> State<T> {
     /// The locked part of Go's `chansend` (steps 3 to 6): closed → fail;
-    /// a waiting receiver → hand the value over directly (Go's `send`);
-    /// room in the buffer → buffer it; else report that it would block.
+    /// a waiting receiver → hand the value over directly (Go's `send`), with
+    /// `stamp` for its owner (a timer channel's schedule, else 0); room in
+    /// the buffer → buffer it; else report that it would block.
     #[inline]
-    pub fn send(&mut self, cap: usize, value: T) -> Sent<T> {
+    pub(crate) fn send(&mut self, cap: usize, value: T, stamp: u64) -> Sent<T> {
         if self.closed {
             return Sent::Closed(value);
         }
         if let Some(mut receiver) = self.recvq.dequeue() {
             receiver.put_elem(value);
+            receiver.set_stamp(stamp);
             return Sent::Done(receiver.complete(true));
         }
         if self.buf.len() < cap {
@@ -329,7 +320,7 @@ impl<T> State<T> {
     /// head and put the sender's value at the tail); a buffered value → take
     /// it; else report that it would block.
     #[inline]
-    pub fn recv(&mut self, cap: usize) -> Received<T> {
+    pub(crate) fn recv(&mut self, cap: usize) -> Received<T> {
         if let Some(v) = self.returned.pop_front() {
             return Received::Value(v, None);
         }
@@ -359,11 +350,13 @@ impl<T> State<T> {
         }
     }
 
-    /// Gives back a value that a dropped receive future had been handed: to
-    /// the first waiting receiver, or to the head of the channel.
-    pub fn give_back(&mut self, value: T) -> Option<Waker> {
+    /// Gives back a value that a dropped receive had been handed: to the
+    /// first waiting receiver (with its `stamp`), or to the head of the
+    /// channel. The one place values are given back.
+    pub(crate) fn give_back(&mut self, value: T, stamp: u64) -> Option<Waker> {
         if let Some(mut receiver) = self.recvq.dequeue() {
             receiver.put_elem(value);
+            receiver.set_stamp(stamp);
             return receiver.complete(true);
         }
         self.returned.push_front(value);
@@ -386,6 +379,21 @@ impl<T> State<T> {
         }
         true
     }
+
+    /// Takes every value waiting in the channel (returned ones first).
+    pub(crate) fn take_values(&mut self) -> (VecDeque<T>, VecDeque<T>) {
+        (
+            core::mem::take(&mut self.returned),
+            core::mem::take(&mut self.buf),
+        )
+    }
+}
+
+/// Access to the state of a channel whose lock the holder has: the typed
+/// [`Locked`] of chan's own operations, or select's type-erased `Held`.
+pub(crate) trait Guard<T> {
+    /// The state of `chan`, which must be the channel this guard locks.
+    fn state_of<'s>(&'s mut self, chan: &'s Chan<T>) -> &'s mut State<T>;
 }
 
 /// The channel lock, held; publishes the mirrors when released.
@@ -413,18 +421,18 @@ impl<T> DerefMut for Locked<'_, T> {
     }
 }
 
-impl<T> Drop for Locked<'_, T> {
+impl<T> Guard<T> for Locked<'_, T> {
     #[inline]
-    fn drop(&mut self) {
-        self.chan.publish_state(self);
+    fn state_of<'s>(&'s mut self, chan: &'s Chan<T>) -> &'s mut State<T> {
+        debug_assert!(core::ptr::eq(self.chan, chan), "a guard of another channel");
+        self
     }
 }
 
-/// Wakes `waker`, if any. Call only after unlocking.
-#[inline]
-pub(crate) fn wake(waker: Option<Waker>) {
-    if let Some(w) = waker {
-        w.wake();
+impl<T> Drop for Locked<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.chan.publish(self);
     }
 }
 

@@ -81,13 +81,17 @@ mod error;
 mod handles;
 mod hchan;
 mod iter;
+mod op;
 #[doc(hidden)]
 pub mod raw;
 mod recv;
+mod select;
 mod send;
 #[cfg(feature = "stream")]
 mod stream;
+mod timer;
 mod waiter;
+mod wake;
 
 pub(crate) use gort_park::sync;
 

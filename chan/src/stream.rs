@@ -1,6 +1,7 @@
 //! `futures_core::Stream` for receivers (feature `stream`).
 
 use crate::handles::Receiver;
+use crate::op::Op;
 use crate::waiter::Waiter;
 use core::fmt;
 use core::pin::Pin;
@@ -44,7 +45,7 @@ impl<T> Receiver<T> {
     pub fn into_stream(self) -> RecvStream<T> {
         RecvStream {
             rx: self,
-            waiter: Waiter::new(),
+            waiter: Waiter::new(Op::new_recv()),
             terminated: false,
         }
     }
@@ -63,8 +64,13 @@ impl<T> Stream for RecvStream<T> {
             return Poll::Pending;
         };
         // SAFETY: see above.
-        let waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
-        let item = core::task::ready!(chan.poll_recv(waiter, cx)).ok();
+        let mut waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
+        core::task::ready!(waiter.as_mut().poll(chan, cx));
+        let item = waiter
+            .op()
+            .take_recv()
+            .expect("a completed receive has an outcome")
+            .ok();
         this.terminated = item.is_none();
         Poll::Ready(item)
     }
@@ -79,8 +85,9 @@ impl<T> FusedStream for RecvStream<T> {
 impl<T> Drop for RecvStream<T> {
     fn drop(&mut self) {
         if let Some(chan) = self.rx.chan.as_deref() {
-            // SAFETY: `waiter` is structurally pinned.
-            chan.cancel_recv(unsafe { Pin::new_unchecked(&mut self.waiter) });
+            // SAFETY: `drop` runs on a pinned (or never pinned) stream, and
+            // `waiter` is structurally pinned.
+            unsafe { Pin::new_unchecked(&mut self.waiter) }.cancel(chan);
         }
     }
 }

@@ -1,137 +1,153 @@
-//! One party blocked on one queue of a channel: the sudog and claim it owns
-//! (Go: the `mysg` of `chansend`/`chanrecv`, with `gp.param`).
+//! A party waiting on one channel operation: Go's goroutine blocked in
+//! `chansend`/`chanrecv`, with its `selectDone`/`param` (the [`Claim`]) and
+//! its `mysg` (the [`Op`]). A thread keeps its `Waiter` pinned on its stack,
+//! a future inside itself; either way waiting allocates nothing.
 //!
-//! A thread keeps its `Waiter` pinned on its stack, a future keeps it pinned
-//! inside itself; either way waiting allocates nothing.
+//! The channel is passed to every method (see [`Op`]); an owner that may be
+//! dropped while waiting (a future, a stream) calls [`Waiter::cancel`] from
+//! its `Drop`.
 
+use crate::hchan::{Chan, Locked};
+use crate::op::Op;
+use crate::wake::wake;
 use core::marker::PhantomPinned;
 use core::pin::Pin;
-use core::task::Waker;
-use gort_park::{Claim, Sudog, WaitQ};
+use core::task::{Context, Poll};
+use gort_park::Claim;
 use std::time::Instant;
 
 pub(crate) struct Waiter<T> {
     claim: Claim,
-    sg: Sudog<T>,
-    /// Whether `sg` may be in a queue: set by `enqueue`, cleared once the
-    /// owner saw the claim done or removed `sg` itself under the lock.
-    queued: bool,
+    op: Op<T>,
     _pin: PhantomPinned,
 }
 
 impl<T> Waiter<T> {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(op: Op<T>) -> Self {
         Self {
             claim: Claim::new(),
-            sg: Sudog::new(0, None),
-            queued: false,
+            op,
             _pin: PhantomPinned,
         }
     }
 
-    fn parts(self: Pin<&mut Self>) -> (&Claim, &Sudog<T>, &mut bool) {
-        // SAFETY: `claim` and `sg` are only ever used through shared
-        // references, so they stay pinned; `queued` is not structurally
-        // pinned.
+    fn parts(self: Pin<&mut Self>) -> (&Claim, Pin<&mut Op<T>>) {
+        // SAFETY: both fields are structurally pinned: `claim` is only used
+        // through shared references, `op` is handed out pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        (&this.claim, &this.sg, &mut this.queued)
+        // SAFETY: see above.
+        (&this.claim, unsafe { Pin::new_unchecked(&mut this.op) })
     }
 
-    /// Whether the waiter is (or may still be) queued.
+    /// The operation, to read its outcome.
+    pub(crate) fn op(self: Pin<&mut Self>) -> Pin<&mut Op<T>> {
+        self.parts().1
+    }
+
+    /// Whether the operation waits in its channel's queue.
     pub(crate) fn is_queued(&self) -> bool {
-        self.queued
+        self.op.is_queued()
     }
 
-    /// Queues the waiter with `elem` (the value to send, or `None` for a
-    /// receive), to be woken through `waker` (Go: `enqueue` + `gopark`). A
-    /// thread passes `None`: [`wait`](Self::wait) registers it only when it
-    /// stops spinning, so a quick completer has nobody to wake.
+    /// One poll of an async send or receive on `chan` (Go: `chansend` /
+    /// `chanrecv` with `block == true` in a goroutine). `Ready` once the op
+    /// is done; then take its outcome from [`op`](Self::op).
     ///
-    /// # Safety
-    /// The caller holds the lock of the channel that owns `q`, and before the
-    /// waiter is dropped it either sees completion ([`poll_done`] or [`wait`]
-    /// returning `Some`) or calls [`cancel`] with the same queue.
-    ///
-    /// [`poll_done`]: Self::poll_done
-    /// [`wait`]: Self::wait
-    /// [`cancel`]: Self::cancel
-    pub(crate) unsafe fn enqueue(
-        self: Pin<&mut Self>,
-        q: &mut WaitQ<T>,
-        elem: Option<T>,
-        waker: Option<&Waker>,
-    ) {
-        let (claim, sg, queued) = self.parts();
-        debug_assert!(!*queued);
+    /// The first poll tries the operation under the lock and, if it would
+    /// block, registers the task's waker and queues the op (Go: `gopark`).
+    /// Later polls only look at the claim: the peer that completes the op
+    /// does the work under the lock.
+    pub(crate) fn poll(self: Pin<&mut Self>, chan: &Chan<T>, cx: &mut Context<'_>) -> Poll<()> {
+        let (claim, mut op) = self.parts();
+        if op.is_queued() {
+            // Usually polled because the completer woke us: then the claim
+            // is done and registering the waker again would be wasted work.
+            if claim.done().is_none() {
+                claim.register(cx.waker());
+            }
+            if claim.settled().is_none() {
+                return Poll::Pending;
+            }
+            // SAFETY: the claim is done, and this op is its only case.
+            unsafe { op.observe(chan) };
+            return Poll::Ready(());
+        }
+        if op.is_recv() {
+            chan.maybe_run_timer();
+        }
+        let mut g = chan.lock();
+        if let Some(peer) = op.as_mut().attempt(chan, &mut g) {
+            drop(g);
+            wake(peer);
+            return Poll::Ready(());
+        }
         claim.rearm();
-        // SAFETY: `sg` is not queued, so the slot is ours.
-        let old = unsafe { elem.map(|v| sg.put_elem(v)) };
-        debug_assert!(old.flatten().is_none());
-        // Register before the sudog becomes visible to completers.
-        if let Some(waker) = waker {
-            claim.register(waker);
+        // Registered before the sudog becomes visible to completers.
+        claim.register(cx.waker());
+        // SAFETY: `claim` lives beside `op` in this pinned waiter, whose
+        // owner cancels it (dequeuing the op) before dropping it, and holds
+        // the channel for at least as long.
+        unsafe { op.enqueue(chan, &mut g, claim, 0) };
+        Poll::Pending
+    }
+
+    /// The poll of a send or receive future: [`poll`](Self::poll), then the
+    /// outcome `take` reads from the op. `done` marks the future completed;
+    /// polling it again is a contract violation.
+    pub(crate) fn poll_future<R>(
+        mut self: Pin<&mut Self>,
+        chan: &Chan<T>,
+        cx: &mut Context<'_>,
+        done: &mut bool,
+        take: impl FnOnce(Pin<&mut Op<T>>) -> Option<R>,
+    ) -> Poll<R> {
+        assert!(!*done, "a channel future polled after it completed");
+        core::task::ready!(self.as_mut().poll(chan, cx));
+        *done = true;
+        Poll::Ready(take(self.op()).expect("a completed operation has an outcome"))
+    }
+
+    /// Queues the op (the caller found it would block, under `g`, the lock
+    /// of `chan`) and blocks the thread until a peer completes it (`true`)
+    /// or `deadline` passes (`false`: the op is idle again). Go: `gopark` of
+    /// a goroutine, for an OS thread. A completion that beats the deadline
+    /// wins.
+    pub(crate) fn block(
+        self: Pin<&mut Self>,
+        chan: &Chan<T>,
+        mut g: Locked<'_, T>,
+        deadline: Option<Instant>,
+    ) -> bool {
+        let (claim, mut op) = self.parts();
+        claim.rearm();
+        // SAFETY: as in `poll`; this frame dequeues the op before returning.
+        // The thread registers itself when it parks.
+        unsafe { op.as_mut().enqueue(chan, &mut g, claim, 0) };
+        drop(g);
+        if claim.wait(deadline).is_some() {
+            // SAFETY: the claim is done, and this op is its only case.
+            unsafe { op.observe(chan) };
+            return true;
         }
-        // SAFETY: `sg` and `claim` are pinned inside `self`, which the
-        // caller keeps alive until completion or `cancel` (see above), and
-        // we hold the lock of `q`.
-        unsafe { q.enqueue(sg, claim) };
-        *queued = true;
+        let mut g = chan.lock();
+        // With the lock held the claim is settled: a completer finishes
+        // under it.
+        let won = claim.done().is_some();
+        op.dequeue(chan, &mut g, won);
+        won
     }
 
-    /// Re-poll of a queued waiter: `Some(success)` once a peer completed it,
-    /// after which the waiter is no longer queued.
-    pub(crate) fn poll_done(self: Pin<&mut Self>, waker: &Waker) -> Option<bool> {
-        let (claim, sg, queued) = self.parts();
-        debug_assert!(*queued);
-        // Usually polled because the completer woke us: then the claim is
-        // done and registering the waker again would be wasted work.
-        if claim.done().is_none() {
-            claim.register(waker);
+    /// A pending future (or stream) on `chan` is dropped: leave no waiter
+    /// behind, and give back a value a sender already handed over.
+    pub(crate) fn cancel(self: Pin<&mut Self>, chan: &Chan<T>) {
+        if !self.is_queued() {
+            return;
         }
-        claim.settled()?;
-        *queued = false;
-        // SAFETY: the claim is done, so the sudog left its queue and its
-        // slot is ours again.
-        Some(unsafe { sg.success() })
-    }
-
-    /// Blocks the thread until completed (`Some(success)`) or until
-    /// `deadline` passes (`None`; the waiter is then still queued and must be
-    /// cancelled).
-    pub(crate) fn wait(self: Pin<&mut Self>, deadline: Option<Instant>) -> Option<bool> {
-        let (claim, sg, queued) = self.parts();
-        debug_assert!(*queued);
-        claim.wait(deadline)?;
-        *queued = false;
-        // SAFETY: as in `poll_done`.
-        Some(unsafe { sg.success() })
-    }
-
-    /// Gives up waiting: removes the sudog from `q` if it is still there
-    /// (`None`), or reports the completion that beat us (`Some(success)`).
-    ///
-    /// # Safety
-    /// The caller holds the lock of the channel that owns `q`, the queue this
-    /// waiter was enqueued in.
-    pub(crate) unsafe fn cancel(self: Pin<&mut Self>, q: &mut WaitQ<T>) -> Option<bool> {
-        let (claim, sg, queued) = self.parts();
-        debug_assert!(*queued);
-        *queued = false;
-        // SAFETY: `sg` was enqueued in `q` and we hold its lock.
-        if unsafe { q.remove(sg) } {
-            return None;
-        }
-        // Dequeued by a completer, which finished under the lock we hold.
-        debug_assert!(claim.done().is_some());
-        // SAFETY: the claim is done; the slot is ours.
-        Some(unsafe { sg.success() })
-    }
-
-    /// Takes the value out of the slot of a waiter that is not queued.
-    pub(crate) fn take_elem(self: Pin<&mut Self>) -> Option<T> {
-        let (_, sg, queued) = self.parts();
-        assert!(!*queued, "taking the value of a queued waiter");
-        // SAFETY: not queued, so nobody else touches the slot.
-        unsafe { sg.take_elem() }
+        let (claim, mut op) = self.parts();
+        let mut g = chan.lock();
+        op.as_mut().dequeue(chan, &mut g, claim.done().is_some());
+        let waker = op.give_back(chan, &mut g);
+        drop(g);
+        wake(waker);
     }
 }

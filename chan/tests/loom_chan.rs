@@ -1,14 +1,16 @@
 //! loom models of the channel protocol: send racing receive on unbuffered and
 //! 1-buffered channels, close racing a blocked send and a blocked receive, a
-//! receive future dropped while a sender hands it a value, and a
-//! `recv_timeout` expiring while a sender hands it a value.
+//! receive future dropped while a sender hands it a value, a
+//! `recv_timeout` expiring while a sender hands it a value, and the
+//! lock-free fast paths of `try_recv`/`try_send` racing a close (the
+//! mirrors are published `closed` first).
 //!
 //! Not covered here: spinning before parking (off under loom), real time
 //! (under loom a deadline expires at once: the racing case), more than three
 //! threads, and executors' wakers (a thread waker and a no-op waker stand in).
 #![cfg(gort_loom)]
 
-use gort_chan::{RecvError, RecvTimeoutError, bounded};
+use gort_chan::{RecvError, RecvTimeoutError, TryRecvError, TrySendError, bounded};
 use loom::thread;
 use std::future::Future;
 use std::pin::pin;
@@ -100,5 +102,45 @@ fn recv_timeout_races_a_handoff() {
             // the dropped sender; either way nothing was taken.
             Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Closed) => assert!(!sent),
         }
+    });
+}
+
+/// A sender waits on an unbuffered channel (so it is never "open and
+/// empty") while a close races a `try_recv`: the receive takes the value or
+/// sees the close, never `Empty` (Go's `chanrecv` fast path: empty, then
+/// closed, then empty again).
+#[test]
+fn try_recv_races_close_with_a_waiting_sender() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u32>(0);
+        let mut send = Box::pin(tx.send(5));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(send.as_mut().poll(&mut cx).is_pending());
+        let receiver = thread::spawn(move || rx.try_recv());
+        tx.close();
+        let got = receiver.join().unwrap();
+        assert!(matches!(got, Ok(5) | Err(TryRecvError::Closed)), "{got:?}");
+    });
+}
+
+/// A receiver waits on an unbuffered channel (so it is never "open and
+/// full") while a close races a `try_send`: the send is taken or sees the
+/// close, never `Full`.
+#[test]
+fn try_send_races_close_with_a_waiting_receiver() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u32>(0);
+        let mut recv = Box::pin(rx.recv());
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(recv.as_mut().poll(&mut cx).is_pending());
+        let tx2 = tx.clone();
+        let sender = thread::spawn(move || tx2.try_send(5));
+        rx.close();
+        let sent = sender.join().unwrap();
+        assert!(
+            matches!(sent, Ok(()) | Err(TrySendError::Closed(5))),
+            "{sent:?}"
+        );
+        drop(tx);
     });
 }

@@ -44,6 +44,10 @@ struct Slot<T> {
     elem: Option<T>,
     /// True if a value moved, false if a close woke the owner (Go: `success`).
     success: bool,
+    /// A word the completer leaves for the owner beside the value (as Go's
+    /// completer writes `releasetime`): gort-chan records which timer
+    /// schedule a timer channel's value belongs to.
+    stamp: u64,
 }
 
 // SAFETY: a sudog is shared between its owner and one completer; the value in
@@ -67,6 +71,7 @@ impl<T> Sudog<T> {
             slot: UnsafeCell::new(Slot {
                 elem,
                 success: false,
+                stamp: 0,
             }),
             case,
             _pin: PhantomPinned,
@@ -135,6 +140,37 @@ impl<T> Sudog<T> {
     pub(crate) unsafe fn set_success(&self, success: bool) {
         // SAFETY: exclusive access, per the caller's contract.
         self.slot.with_mut(|s| unsafe { (*s).success = success })
+    }
+
+    /// The word the completer left with the value (0 unless it set one).
+    ///
+    /// # Safety
+    /// As for [`take_elem`](Self::take_elem).
+    pub unsafe fn stamp(&self) -> u64 {
+        // SAFETY: exclusive access, per the caller's contract.
+        self.slot.with(|s| unsafe { (*s).stamp })
+    }
+
+    /// Sets the completer's word.
+    ///
+    /// # Safety
+    /// As for [`take_elem`](Self::take_elem).
+    pub(crate) unsafe fn set_stamp(&self, stamp: u64) {
+        // SAFETY: exclusive access, per the caller's contract.
+        self.slot.with_mut(|s| unsafe { (*s).stamp = stamp })
+    }
+
+    /// Clears the outcome of an earlier wait: a sudog entering a queue has
+    /// none yet.
+    ///
+    /// # Safety
+    /// As for [`take_elem`](Self::take_elem).
+    pub(crate) unsafe fn reset_outcome(&self) {
+        // SAFETY: exclusive access, per the caller's contract.
+        self.slot.with_mut(|s| unsafe {
+            (*s).success = false;
+            (*s).stamp = 0;
+        })
     }
 }
 

@@ -76,8 +76,10 @@ impl<T> WaitQ<T> {
     pub unsafe fn enqueue(&mut self, sg: &Sudog<T>, claim: &Claim) {
         let me: *const Sudog<T> = sg;
         let last = self.last;
-        // SAFETY: we hold the queue lock (`&mut self`); `sg` is not queued.
+        // SAFETY: we hold the queue lock (`&mut self`); `sg` is not queued,
+        // so its slot and links are ours.
         unsafe {
+            sg.reset_outcome();
             sg.links(|l| {
                 debug_assert!(!l.queued, "sudog queued twice");
                 l.next = ptr::null();
@@ -212,6 +214,12 @@ impl<T> Claimed<'_, T> {
     pub fn put_elem(&mut self, value: T) -> Option<T> {
         // SAFETY: we hold the queue lock and won the claim.
         unsafe { self.sg.put_elem(value) }
+    }
+
+    /// Leaves the owner a word beside the value (see [`Sudog::stamp`]).
+    pub fn set_stamp(&mut self, stamp: u64) {
+        // SAFETY: we hold the queue lock and won the claim.
+        unsafe { self.sg.set_stamp(stamp) }
     }
 
     /// Records the outcome and publishes it to the owner (Go: `sg.success =

@@ -1,17 +1,13 @@
 //! A select whose arms are known only at run time (Go: `reflect.Select`).
 
-use crate::case::Case;
 use crate::future::{Default, SelectFuture};
-use crate::recv_case::RecvCase;
-use crate::send_case::SendCase;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use gort_chan::raw::{Case, DynCases as Arms, as_recv, as_send};
 use gort_chan::{Receiver, RecvError, SendError, Sender};
 use std::time::Duration;
-
-type Arms<'a> = Vec<Pin<Box<dyn Case<'a> + Send + 'a>>>;
 
 /// A select built at run time, for a number of arms known only then (Go:
 /// `reflect.Select`). Same semantics as [`select!`](crate::select!): a
@@ -53,14 +49,14 @@ impl<'a> Select<'a> {
 
     /// Adds an arm receiving from `rx`; returns its index.
     pub fn recv<T: Send + 'a>(&mut self, rx: &'a Receiver<T>) -> usize {
-        self.arms.push(Box::pin(RecvCase::new(rx)));
+        self.arms.push(Box::pin(Case::recv(rx)));
         self.arms.len() - 1
     }
 
     /// Adds an arm sending `value` on `tx`; returns its index. If another arm
     /// wins, the value comes back through [`Selected::unsent`].
     pub fn send<T: Send + 'a>(&mut self, tx: &'a Sender<T>, value: T) -> usize {
-        self.arms.push(Box::pin(SendCase::new(tx, value)));
+        self.arms.push(Box::pin(Case::send(tx, value)));
         self.arms.len() - 1
     }
 
@@ -111,7 +107,7 @@ impl<'a> Select<'a> {
     fn run_or_back(self, default: Default) -> Result<Selected<'a>, Select<'a>> {
         let mut fut = core::pin::pin!(SelectFuture::new(self.arms, default));
         let index = fut.as_mut().run_blocking();
-        let arms = core::mem::take(fut.as_mut().cases_mut());
+        let arms = core::mem::take(fut.as_mut().cases());
         match index {
             Some(index) => Ok(Selected { index, arms }),
             // Nothing committed: every send arm still has its value.
@@ -154,10 +150,11 @@ impl<'a> Selected<'a> {
     /// outcome was already taken.
     pub fn recv<T: 'a>(&mut self, rx: &Receiver<T>) -> Result<T, RecvError> {
         let index = self.index;
-        let arm = self.recv_arm(index, rx).unwrap_or_else(|| {
-            panic!("Selected::recv: arm {index} is not a receive on this channel")
-        });
-        arm.take()
+        as_recv(self.arms[index].as_mut(), rx)
+            .unwrap_or_else(|| {
+                panic!("Selected::recv: arm {index} is not a receive on this channel")
+            })
+            .take_recv()
             .expect("Selected::recv: the outcome was already taken")
     }
 
@@ -168,10 +165,9 @@ impl<'a> Selected<'a> {
     /// was already taken.
     pub fn send<T: 'a>(&mut self, tx: &Sender<T>) -> Result<(), SendError<T>> {
         let index = self.index;
-        let arm = self
-            .send_arm(index, tx)
-            .unwrap_or_else(|| panic!("Selected::send: arm {index} is not a send on this channel"));
-        arm.take()
+        as_send(self.arms[index].as_mut(), tx)
+            .unwrap_or_else(|| panic!("Selected::send: arm {index} is not a send on this channel"))
+            .take_sent()
             .expect("Selected::send: the outcome was already taken")
     }
 
@@ -180,43 +176,13 @@ impl<'a> Selected<'a> {
     /// # Panics
     /// If arm `index` is not a send on `tx`'s channel.
     pub fn unsent<T: 'a>(&mut self, index: usize, tx: &Sender<T>) -> Option<T> {
-        let arm = self.send_arm(index, tx).unwrap_or_else(|| {
-            panic!("Selected::unsent: arm {index} is not a send on this channel")
-        });
-        arm.take_unsent()
-    }
-
-    fn recv_arm<T: 'a>(
-        &mut self,
-        index: usize,
-        rx: &Receiver<T>,
-    ) -> Option<Pin<&mut RecvCase<'a, T>>> {
-        let arm = self.arms.get_mut(index)?;
-        // SAFETY: only a pointer is taken; the arm is not moved.
-        let ptr: *mut (dyn Case<'a> + Send + 'a) = unsafe { arm.as_mut().get_unchecked_mut() };
-        // A receive arm on `rx`'s channel is a `RecvCase<'a, T>`: the channel
-        // at that address is a `Chan<T>`, so its arm's element type is `T`.
-        let arm = ptr.cast::<RecvCase<'a, T>>();
-        // SAFETY: `is_recv` is checked first through the trait (the vtable of
-        // a `RecvCase`), then the channel identity fixes `T` (see above).
-        let ok = unsafe { (*ptr).is_recv() && (*arm).is_on(rx) };
-        // SAFETY: checked above; the arm stays pinned in its box.
-        ok.then(|| unsafe { Pin::new_unchecked(&mut *arm) })
-    }
-
-    fn send_arm<T: 'a>(
-        &mut self,
-        index: usize,
-        tx: &Sender<T>,
-    ) -> Option<Pin<&mut SendCase<'a, T>>> {
-        let arm = self.arms.get_mut(index)?;
-        // SAFETY: only a pointer is taken; the arm is not moved.
-        let ptr: *mut (dyn Case<'a> + Send + 'a) = unsafe { arm.as_mut().get_unchecked_mut() };
-        let arm = ptr.cast::<SendCase<'a, T>>();
-        // SAFETY: as in `recv_arm`, for send arms.
-        let ok = unsafe { !(*ptr).is_recv() && (*arm).is_on(tx) };
-        // SAFETY: checked above; the arm stays pinned in its box.
-        ok.then(|| unsafe { Pin::new_unchecked(&mut *arm) })
+        self.arms
+            .get_mut(index)
+            .and_then(|arm| as_send(arm.as_mut(), tx))
+            .unwrap_or_else(|| {
+                panic!("Selected::unsent: arm {index} is not a send on this channel")
+            })
+            .take_unsent()
     }
 }
 
@@ -242,7 +208,7 @@ impl<'a> Future for SelectedFuture<'a> {
         let mut fut = unsafe { self.map_unchecked_mut(|s| &mut s.fut) };
         let index = core::task::ready!(fut.as_mut().poll(cx))
             .expect("a select without default completes through an arm");
-        let arms = core::mem::take(fut.cases_mut());
+        let arms = core::mem::take(fut.cases());
         Poll::Ready(Selected { index, arms })
     }
 }

@@ -27,31 +27,33 @@
 //!
 //! Timeouts are `default(d)` arms (no timer channel is allocated) or receive
 //! arms on a timer channel.
+//!
+//! # How it is built
+//!
+//! Go's `selectgo` runs in gort-chan (as in Go, where `select.go` sits beside
+//! `chan.go` and reaches into `hchan`): the random poll order, the lock
+//! order, the shared claim and the three passes live there, next to every
+//! other rule about a waiting operation. This crate is the statement's
+//! surface: the macros, the `default` arms (whose async timeout is a
+//! gort-time `Sleep`) and the dynamic [`Select`].
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod case;
 mod dynamic;
 mod future;
 mod macros;
-mod rand;
-mod recv_case;
-mod selectgo;
-mod send_case;
 
-pub use case::{Case, Cases, ChanLock};
 pub use dynamic::{Select, Selected, SelectedFuture};
 
 /// What the macros expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::future::{Default, SelectFuture};
-    pub use crate::recv_case::RecvCase;
-    pub use crate::send_case::SendCase;
+    pub use gort_chan::raw::Case;
     use gort_chan::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
     pub use gort_time::sleep;
 
-    /// A receive operand: `rx` or `&rx` (the macros borrow the operand, so a
-    /// reference operand arrives as `&&Receiver`).
+    /// A receive operand, as the macros borrow it: `&rx` for `rx`, or
+    /// `&&rx` for `&rx` (and for a method call returning `&Receiver`).
     pub trait RecvOperand<'a, T> {
         /// The receiver.
         fn receiver(self) -> &'a Receiver<T>;
@@ -69,7 +71,7 @@ pub mod __private {
         }
     }
 
-    /// A send operand: `tx` or `&tx`.
+    /// A send operand: `tx` or `&tx`, as for [`RecvOperand`].
     pub trait SendOperand<'a, T> {
         /// The sender.
         fn sender(self) -> &'a Sender<T>;

@@ -1,7 +1,8 @@
-//! `select!` and `select_blocking!`: parsing the arms, binding one pinned
-//! arm per case (a hygienic name per recursion step), and dispatching to
-//! the winner's body inline, so `return`, `break` and `?` in a body act on
-//! the enclosing function or loop.
+//! `select!` and `select_blocking!`: parsing the arms, evaluating each
+//! arm's operands once into locals and binding one pinned case per arm (a
+//! hygienic name per recursion step), and dispatching on the winner's index
+//! to its body inline, so `return`, `break` and `?` in a body act on the
+//! enclosing function or loop.
 
 /// Waits on several channel operations at once and runs the body of the one
 /// that completes (Go's `select`, ported from go1.23's `selectgo`). Usable
@@ -42,7 +43,9 @@
 /// # Semantics (Go's)
 ///
 /// - Every channel operand and every send value is evaluated exactly once,
-///   in source order, before any arm is tried; operands are borrowed.
+///   in source order, before any arm is tried; operands are borrowed, and
+///   may be temporaries (`recv(after(d))`, Go's `case <-time.After(d):`) or
+///   method calls (`recv(timer.c())`).
 /// - A random permutation decides the poll order, so a ready arm is chosen
 ///   uniformly at random; the channels are locked in address order, each
 ///   once; exactly one arm commits.
@@ -54,8 +57,15 @@
 /// # Cancel-safety
 ///
 /// Dropping the future of a `select!` that has not completed leaves no
-/// waiter behind and commits no arm, except that a value a receive arm was
-/// already handed goes back to its channel, ahead of values sent later.
+/// waiter behind, and no arm's body runs. What the select may have done by
+/// then is what a waiting select lets peers do:
+///
+/// - a receive arm may have been handed a value: it goes back to its
+///   channel, ahead of values sent later, so nothing is lost;
+/// - a send arm may have had its value taken by a receiver (Go's direct
+///   handoff completes a waiting send in the receiver's thread): that value
+///   was delivered, although the select never reported it;
+/// - every other send arm's value is dropped with the future.
 #[macro_export]
 macro_rules! select {
     ($($arms:tt)*) => {
@@ -205,33 +215,57 @@ macro_rules! __select_gen {
         }
     }};
     // The general case: Go's `selectgo`.
-    ($mode:ident [$($a:tt)+] [$($d:tt)*]) => {{
-        $crate::__select_bind! { $mode [$($a)+] [] [$($d)*] }
-    }};
+    ($mode:ident [$($a:tt)+] [$($d:tt)*]) => {
+        $crate::__select_bind! { $mode [$($a)+] [] [$($d)*] (0) }
+    };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __select_bind {
-    // One pinned arm per case, in source order; each recursion step's
-    // `__arm` is a distinct binding (macro hygiene).
-    ($mode:ident [(recv ($rx:expr) ($res:pat) $body:block) $($rest:tt)*] [$($b:tt)*] [$($d:tt)*]) => {
-        let mut __arm = ::core::pin::pin!($crate::__private::RecvCase::new(
-            $crate::__private::RecvOperand::receiver(&$rx),
-        ));
-        $crate::__select_bind! { $mode [$($rest)*] [$($b)* (__arm ($res) $body)] [$($d)*] }
+    // One pinned case per arm, in source order, after its operands were
+    // evaluated (Go evaluates every operand once, before the select). Each
+    // arm's operands are the scrutinee of a `match`, whose temporaries live
+    // to the end of the `match`: the rest of the select is expanded inside
+    // it, so a temporary operand (`after(d)`) outlives the select. Each
+    // recursion step's `__arm` is a distinct binding (macro hygiene); each
+    // arm carries its index, `0 + 1 + ...`, for the dispatch.
+    ($mode:ident [(recv ($rx:expr) ($res:pat) $body:block) $($rest:tt)*] [$($b:tt)*] [$($d:tt)*] ($($i:tt)*)) => {
+        match &$rx {
+            __rx => {
+                let mut __arm = ::core::pin::pin!($crate::__private::Case::recv(
+                    $crate::__private::RecvOperand::receiver(__rx),
+                ));
+                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_recv __arm ($($i)*) ($res) $body)] [$($d)*] ($($i)* + 1) }
+            }
+        }
     };
-    ($mode:ident [(send ($tx:expr, $v:expr) ($res:pat) $body:block) $($rest:tt)*] [$($b:tt)*] [$($d:tt)*]) => {
-        let mut __arm = ::core::pin::pin!($crate::__private::SendCase::new(
-            $crate::__private::SendOperand::sender(&$tx),
-            $v,
-        ));
-        $crate::__select_bind! { $mode [$($rest)*] [$($b)* (__arm ($res) $body)] [$($d)*] }
+    ($mode:ident [(send ($tx:expr, $v:expr) ($res:pat) $body:block) $($rest:tt)*] [$($b:tt)*] [$($d:tt)*] ($($i:tt)*)) => {
+        match (&$tx, $v) {
+            (__tx, __value) => {
+                let mut __arm = ::core::pin::pin!($crate::__private::Case::send(
+                    $crate::__private::SendOperand::sender(__tx),
+                    __value,
+                ));
+                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_sent __arm ($($i)*) ($res) $body)] [$($d)*] ($($i)* + 1) }
+            }
+        }
     };
-    ($mode:ident [] [$(($arm:ident ($res:pat) $body:block))+] [$($d:tt)*]) => {
-        let _ = $crate::__select_run!($mode ($crate::__select_cons!($($arm)+)) [$($d)*]);
-        $crate::__select_dispatch!([$(($arm ($res) $body))+] [$($d)*])
-    };
+    ($mode:ident [] [$(($take:ident $arm:ident ($($i:tt)*) ($res:pat) $body:block))+] [$($d:tt)*] ($($n:tt)*)) => {{
+        let __winner: ::core::option::Option<usize> =
+            $crate::__select_run!($mode ($crate::__select_cons!($($arm)+)) [$($d)*]);
+        $(
+            if __winner == ::core::option::Option::Some($($i)*) {
+                let $res = $arm
+                    .as_mut()
+                    .$take()
+                    .expect("select: the winning arm has an outcome");
+                $body
+            } else
+        )+ {
+            $crate::__select_default_body!(__winner [$($d)*])
+        }
+    }};
 }
 
 #[doc(hidden)]
@@ -268,27 +302,17 @@ macro_rules! __select_default {
     };
 }
 
+/// What runs when no arm won: the default arm's body (the select returned
+/// `None`), or nothing can (a select without default completes through an
+/// arm).
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __select_dispatch {
-    ([$(($arm:ident ($res:pat) $body:block))+] []) => {
-        $(
-            if let ::core::option::Option::Some(__out) = $arm.as_mut().take() {
-                let $res = __out;
-                $body
-            } else
-        )+ {
-            ::core::unreachable!("select: no arm completed")
-        }
+macro_rules! __select_default_body {
+    ($winner:ident []) => {
+        ::core::unreachable!("select: no arm completed")
     };
-    ([$(($arm:ident ($res:pat) $body:block))+] [($kind:ident $(($dur:expr))? $dbody:block)]) => {
-        $(
-            if let ::core::option::Option::Some(__out) = $arm.as_mut().take() {
-                let $res = __out;
-                $body
-            } else
-        )+ {
-            $dbody
-        }
-    };
+    ($winner:ident [($kind:ident $(($dur:expr))? $dbody:block)]) => {{
+        ::core::debug_assert!($winner.is_none());
+        $dbody
+    }};
 }

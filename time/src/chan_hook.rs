@@ -56,14 +56,15 @@ impl TimerHook for RuntimeTimer {
         }
     }
 
-    /// A value this timer sent was handed to a receive that was dropped
-    /// before returning it: keep it only if no `stop` or `reset` ran since
-    /// the send (they bump `seq`), so no value of an earlier schedule is
-    /// received after they return. The caller holds the channel lock, which
-    /// orders this read with `stop`/`reset`, whose drain takes that lock
-    /// after bumping `seq`: either the bump is seen here, or the value given
-    /// back is drained by them.
-    fn keep_returned(&self) -> bool {
-        self.seq.load(Ordering::Relaxed) == self.sent_seq.load(Ordering::Relaxed)
+    /// A value this timer sent with `stamp` (the `seq` of its schedule) was
+    /// handed to a receive that was dropped before returning it: keep it
+    /// only if no `stop` or `reset` ran since that send (they bump `seq`),
+    /// so no value of an earlier schedule is received after they return.
+    /// The caller holds the channel lock, which orders this read with
+    /// `stop`/`reset`: they bump `seq`, then drain the channel under that
+    /// lock. A give-back before the drain is drained by it; one after it
+    /// sees the new `seq` (the channel lock's release/acquire carries it).
+    fn keep_returned(&self, stamp: u64) -> bool {
+        self.seq.load(Ordering::Relaxed) == stamp
     }
 }

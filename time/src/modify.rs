@@ -136,10 +136,10 @@ impl RuntimeTimer {
     /// Go's `timerchandrain` on this timer's channel: removes the value
     /// waiting in it, if any. False for timers without a channel.
     fn drain(&self) -> bool {
-        let Action::Send(chan) = &self.action else {
-            return false;
-        };
-        chan.upgrade().is_some_and(|c| c.drain())
+        match &self.action {
+            Action::Send(chan) => chan.drain(),
+            _ => false,
+        }
     }
 }
 

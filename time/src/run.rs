@@ -7,6 +7,7 @@ use crate::heap::{Heap, Timers};
 use crate::modify::needs_add;
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
 use crate::sync::Ordering;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// A timer that is due, with what its run needs (Go's locals `f`, `arg`,
 /// `seq`, `delay` in `unlockAndRun`), taken while it was locked.
@@ -73,6 +74,10 @@ impl RuntimeTimer {
     /// timer sends under its send lock, unless `stop` or `modify` changed
     /// the schedule since (`seq`); an `after_func` timer goes to a runner
     /// thread; a `Sleep`'s timer wakes its task.
+    ///
+    /// A waker that panics (of the receiver the value is handed to, or of
+    /// the sleeping task) loses its own wake-up and nothing else (see
+    /// [`contain_panic`]).
     pub(crate) fn fire(&self, firing: Firing) {
         match &self.action {
             Action::Send(chan) => {
@@ -83,17 +88,16 @@ impl RuntimeTimer {
                 if self.seq.load(Ordering::Relaxed) != firing.seq {
                     return;
                 }
-                // Go's `sendTime`: a non-blocking send of the fire time.
-                if let Some(chan) = chan.upgrade() {
-                    if chan.send_nonblocking(instant(firing.when)) {
-                        self.sent_seq.store(firing.seq, Ordering::Relaxed);
-                    }
-                }
+                // Go's `sendTime`: a non-blocking send of the fire time,
+                // stamped with its schedule (see `TimerHook::keep_returned`).
+                contain_panic(|| {
+                    chan.send_nonblocking(instant(firing.when), firing.seq);
+                });
             }
             Action::Call(_) => crate::runner::spawn_call(self.arc()),
             Action::Wake(waker) => {
                 if let Some(w) = waker.take() {
-                    w.wake();
+                    contain_panic(|| w.wake());
                 }
             }
         }
@@ -139,4 +143,14 @@ impl RuntimeTimer {
         drop(tl);
         self.fire(firing);
     }
+}
+
+/// Runs `wake`, a call that ends in foreign code (a `Waker`), and stops a
+/// panic there: it is reported by the panic hook, as on any thread, and the
+/// timer thread (or whoever runs the heap) goes on with the other timers.
+/// Go's scheduler never runs foreign code when it readies a goroutine.
+fn contain_panic(wake: impl FnOnce()) {
+    // Only the panicking waker's own wake-up is lost; the timer's state was
+    // settled before the call.
+    let _ = catch_unwind(AssertUnwindSafe(wake));
 }

@@ -83,9 +83,6 @@ pub(crate) struct RuntimeTimer {
     /// issue 69312). Incremented under `mu`, decremented under
     /// `send_lock`, read with both held.
     pub(crate) is_sending: AtomicI32,
-    /// The `seq` of the last value this channel timer sent (Rust only: see
-    /// `TimerHook::keep_returned`). Written under `send_lock`.
-    pub(crate) sent_seq: AtomicU64,
     pub(crate) action: Action,
 }
 
@@ -106,7 +103,6 @@ impl RuntimeTimer {
             send_lock: Mutex::new(()),
             seq: AtomicU64::new(0),
             is_sending: AtomicI32::new(0),
-            sent_seq: AtomicU64::new(0),
             action,
         })
     }

@@ -43,16 +43,11 @@ pub struct Timer {
 /// Makes a channel timer (Go's `newTimer` with a channel of capacity 1):
 /// the channel owns the timer, which holds it weakly.
 pub(crate) fn chan_timer(when: i64, period: i64) -> (Arc<RuntimeTimer>, Receiver<Instant>) {
-    let mut timer = None;
-    let c = gort_chan::raw::timer_channel(1, |chan| {
-        let t = RuntimeTimer::new(Action::Send(chan), when, period);
-        timer = Some(t.clone());
-        t
-    });
-    let t = timer.expect("timer_channel calls its hook builder");
     // Go's `newTimer` calls `modify`, which adds nothing to the heap for a
-    // channel timer nobody waits on yet: the fields set above are all.
-    (t, c)
+    // channel timer nobody waits on yet: the fields set here are all.
+    gort_chan::raw::timer_channel(1, |chan| {
+        RuntimeTimer::new(Action::Send(chan), when, period)
+    })
 }
 
 impl Timer {

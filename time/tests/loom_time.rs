@@ -6,7 +6,9 @@
 //!   and gives up (`blockTimerChan`/`unblockTimerChan`), Go issue 69312;
 //! - `Ticker::stop` racing a fire from the heap;
 //! - block/unblock racing `maybeRunChan` and the heap: one value, once;
-//! - a `Sleep` registering its waker while its timer fires.
+//! - a `Sleep` registering its waker while its timer fires;
+//! - `stop`/`reset` racing the drop of a receive future that the heap had
+//!   handed the value to (gort's give-back of an abandoned receive).
 //!
 //! Not covered here: the built-in timer thread and the `after_func` runner
 //! threads (under loom there are none: models call `run_timers`, and
@@ -186,4 +188,41 @@ fn sleep_wake_not_lost() {
         }
         assert!(s.as_mut().poll(&mut Context::from_waker(&new)).is_ready());
     });
+}
+
+/// A receive future was handed the timer's value by the heap and is dropped
+/// (which may give the value back to the channel) while `stop` or `reset`
+/// runs: once they return, the value of the earlier schedule is never
+/// received, whatever they returned.
+fn dropped_receive_races(stop: bool) {
+    loom::model(move || {
+        let timer = Arc::new(Timer::new(TICK));
+        let mut recv = Box::pin(timer.c().recv());
+        let (_, waker) = flag_waker();
+        assert!(
+            recv.as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending()
+        );
+        advance(TICK);
+        run_timers(); // hands the value to `recv`
+        let t = timer.clone();
+        let changer = thread::spawn(move || if stop { t.stop() } else { t.reset(HOUR) });
+        drop(recv);
+        let result = changer.join().unwrap();
+        assert!(
+            timer.c().try_recv().is_err(),
+            "a value of the earlier schedule after stop/reset returned {result}"
+        );
+    });
+}
+
+#[test]
+fn stop_races_a_dropped_receive_holding_the_value() {
+    dropped_receive_races(true);
+}
+
+#[test]
+fn reset_races_a_dropped_receive_holding_the_value() {
+    dropped_receive_races(false);
 }

@@ -1,0 +1,147 @@
+//! Every operand form a select arm accepts, in both macros and in selects of
+//! one arm, one arm plus `default`, and several arms: a receiver by value
+//! expression (`rx`, borrowed by the macro), a reference (`&rx`), a
+//! temporary (`after(d)`, Go's `case <-time.After(d):`), a method call
+//! (`timer.c()`, `holder.rx()`), and send values that are temporaries.
+//! Go evaluates every operand once, in source order, before the select.
+#![cfg(not(gort_loom))]
+
+use gort_chan::{Receiver, Sender, bounded};
+use gort_select::{select, select_blocking};
+use gort_time::{Timer, after};
+use std::cell::Cell;
+use std::time::Duration;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+struct Holder {
+    rx: Receiver<u32>,
+    tx: Sender<u32>,
+}
+
+impl Holder {
+    fn rx(&self) -> &Receiver<u32> {
+        &self.rx
+    }
+
+    fn tx(&self) -> &Sender<u32> {
+        &self.tx
+    }
+}
+
+fn holder(cap: usize) -> Holder {
+    let (tx, rx) = bounded(cap);
+    Holder { rx, tx }
+}
+
+#[test]
+fn blocking_temporary_operand_in_a_general_select() {
+    let (_tx, rx) = bounded::<u32>(0);
+    let got = select_blocking! {
+        recv(rx) -> _ => "rx",
+        recv(after(Duration::from_millis(1))) -> v => { v.unwrap(); "after" },
+    };
+    assert_eq!(got, "after");
+}
+
+#[test]
+fn blocking_temporary_operand_alone_and_with_default() {
+    let got = select_blocking! {
+        recv(after(Duration::ZERO)) -> v => v.is_ok(),
+    };
+    assert!(got);
+    let got = select_blocking! {
+        recv(after(HOUR)) -> _ => false,
+        default => true,
+    };
+    assert!(got);
+    let got = select_blocking! {
+        recv(after(HOUR)) -> _ => false,
+        recv(after(HOUR)) -> _ => false,
+        default(Duration::from_millis(1)) => true,
+    };
+    assert!(got);
+}
+
+#[test]
+fn blocking_reference_value_and_method_operands() {
+    let h = holder(1);
+    h.tx.try_send(1).unwrap();
+    let r = &h.rx;
+    let got = select_blocking! {
+        recv(r) -> v => v.unwrap(),
+        recv(&h.rx) -> v => v.unwrap(),
+        recv(h.rx()) -> v => v.unwrap(),
+    };
+    assert_eq!(got, 1);
+    let timer = Timer::new(Duration::ZERO);
+    let got = select_blocking! {
+        recv(timer.c()) -> v => v.is_ok(),
+        recv(h.rx()) -> _ => false,
+    };
+    assert!(got);
+    let sent = select_blocking! {
+        send(h.tx(), 2) -> r => r.is_ok(),
+        send(&h.tx, 3) -> r => r.is_ok(),
+        recv(h.rx) -> _ => false,
+    };
+    assert!(sent);
+}
+
+#[test]
+fn blocking_send_value_and_operand_are_evaluated_once_in_order() {
+    let h = holder(2);
+    let order = Cell::new(Vec::new());
+    let note = |what: &'static str| {
+        let mut v = order.take();
+        v.push(what);
+        order.set(v);
+    };
+    select_blocking! {
+        send({ note("tx1"); h.tx() }, { note("v1"); 1 }) -> r => r.unwrap(),
+        recv({ note("rx"); &h.rx }) -> _ => {},
+        send({ note("tx2"); &h.tx }, { note("v2"); 2 }) -> r => r.unwrap(),
+    }
+    assert_eq!(order.take(), ["tx1", "v1", "rx", "tx2", "v2"]);
+}
+
+#[test]
+fn async_operand_forms() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let h = holder(1);
+        let got = select! {
+            recv(h.rx) -> _ => "rx",
+            recv(after(Duration::from_millis(1))) -> v => { v.unwrap(); "after" },
+        };
+        assert_eq!(got, "after");
+        let got = select! {
+            recv(after(HOUR)) -> _ => false,
+            default => true,
+        };
+        assert!(got);
+        let got = select! {
+            recv(after(HOUR)) -> _ => false,
+            recv(h.rx()) -> _ => false,
+            default(Duration::from_millis(1)) => true,
+        };
+        assert!(got);
+        let timer = Timer::new(Duration::ZERO);
+        let got = select! {
+            recv(timer.c()) -> v => v.is_ok(),
+            recv(&h.rx) -> _ => false,
+        };
+        assert!(got);
+        let sent = select! {
+            send(h.tx(), 5) -> r => r.is_ok(),
+            recv(h.rx()) -> _ => false,
+        };
+        assert!(sent);
+        let got = select! {
+            recv(h.rx()) -> v => v.unwrap(),
+        };
+        assert_eq!(got, 5);
+    });
+}
