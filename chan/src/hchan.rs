@@ -297,7 +297,7 @@ impl<T> State<T> {
     /// a waiting receiver → hand the value over directly (Go's `send`), with
     /// `stamp` for its owner (a timer channel's schedule, else 0); room in
     /// the buffer → buffer it; else report that it would block.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn send(&mut self, cap: usize, value: T, stamp: u64) -> Sent<T> {
         if self.closed {
             return Sent::Closed(value);
@@ -319,7 +319,7 @@ impl<T> State<T> {
     /// `recv` (unbuffered: take its value; buffered, hence full: take the
     /// head and put the sender's value at the tail); a buffered value → take
     /// it; else report that it would block.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn recv(&mut self, cap: usize) -> Received<T> {
         if let Some(v) = self.returned.pop_front() {
             return Received::Value(v, None);

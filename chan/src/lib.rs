@@ -54,6 +54,16 @@
 //! returned value waits at the head of the channel, outside the ring, so a
 //! channel may briefly hold more than `capacity()` values.
 //!
+//! # Locks and wakers
+//!
+//! No `Waker::wake`, no value's `Drop` and no other user code runs while a
+//! channel lock is held: wakers are woken, and values leaving the channel
+//! are dropped, after unlocking. A `Waker` may be cloned or dropped under a
+//! channel lock (a waiter registers its waker before it becomes visible to
+//! the peers that complete it). When one operation wakes several waiters (a
+//! close), every one is woken even if a waker panics; the first panic then
+//! resumes in the caller.
+//!
 //! # Example
 //!
 //! ```

@@ -3,7 +3,7 @@
 //! `selectgo`), with the owner's bookkeeping around it.
 //!
 //! Every waiting operation of gort-chan is an [`Op`]: the futures, the
-//! blocking paths, the stream, and each arm of a select. Its methods run
+//! blocking paths, the stream, and each case of a select. Its methods run
 //! under the lock of its channel (a [`Guard`]), so the rules live here once:
 //!
 //! - `Idle` → `attempt` (Go's steps that need no waiting) → `Done`, or
@@ -12,10 +12,16 @@
 //!   completed it under the lock and let go) or `dequeue` (under the lock:
 //!   removed, or completed by a peer, or unlinked by a peer that lost the
 //!   claim) → `Done` or `Idle`; a receive calls `unblock`;
-//! - a send op has its value back whenever it is not `Done(true)`;
 //! - an abandoned op that had received a value gives it back
 //!   ([`give_back`](Op::give_back), the only place that does), unless it is
 //!   a timer value of a schedule that `stop`/`reset` ended.
+//!
+//! The value always lives in the sudog's slot (as Go's `sudog.elem` points
+//! at the goroutine's own variable): a send's value from the start until a
+//! receiver takes it, a receive's value once it arrives, with the success
+//! flag and the sender's stamp beside it. The slot belongs to whoever the
+//! sudog's state says: the owner while it is not queued, the winner of the
+//! claim while it is.
 
 use crate::error::{RecvError, SendError};
 use crate::hchan::{Chan, Guard, Received, Sent};
@@ -30,27 +36,12 @@ use gort_park::{Claim, Sudog};
 /// passes it in (a future borrows it, a stream owns its receiver, a select
 /// case borrows it), and every owner dequeues its op before dropping it.
 pub(crate) struct Op<T> {
-    /// Linked into the channel's queue while `Queued`; its slot carries the
-    /// value to send, or receives the value.
+    /// Linked into the channel's queue while `Queued`; its slot holds the
+    /// value (see the module docs).
     sg: Sudog<T>,
-    st: OpState<T>,
-    _pin: PhantomPinned,
-}
-
-/// The owner's side of an [`Op`]; not structurally pinned.
-struct OpState<T> {
     recv: bool,
     phase: Phase,
-    /// A send's value while it is not in the sudog (before queueing, after
-    /// losing or a close); a receive's value once `Done` with success; a
-    /// stale timer value after [`Op::give_back`] refused it (dropped with
-    /// the op, after unlocking).
-    value: Option<T>,
-    /// Once `Done`: whether a value moved (false: the channel was closed).
-    success: bool,
-    /// Once `Done` through a handoff: the stamp the sender left (a timer
-    /// channel's schedule; 0 otherwise).
-    stamp: u64,
+    _pin: PhantomPinned,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -73,37 +64,32 @@ impl<T> Op<T> {
 
     fn new(recv: bool, value: Option<T>) -> Self {
         Self {
-            sg: Sudog::new(0, None),
-            st: OpState {
-                recv,
-                phase: Phase::Idle,
-                value,
-                success: false,
-                stamp: 0,
-            },
+            sg: Sudog::new(0, value),
+            recv,
+            phase: Phase::Idle,
             _pin: PhantomPinned,
         }
     }
 
-    fn parts(self: Pin<&mut Self>) -> (Pin<&mut Sudog<T>>, &mut OpState<T>) {
-        // SAFETY: `sg` is structurally pinned and handed out pinned; `st` is
-        // not structurally pinned.
+    fn parts(self: Pin<&mut Self>) -> (Pin<&mut Sudog<T>>, bool, &mut Phase) {
+        // SAFETY: `sg` is structurally pinned and handed out pinned; the
+        // other fields are not structurally pinned.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above.
         let sg = unsafe { Pin::new_unchecked(&mut this.sg) };
-        (sg, &mut this.st)
+        (sg, this.recv, &mut this.phase)
     }
 
     /// Whether this is a receive (else a send).
     #[inline]
     pub(crate) fn is_recv(&self) -> bool {
-        self.st.recv
+        self.recv
     }
 
     /// Whether the sudog is (or may still be) in its channel's queue.
     #[inline]
     pub(crate) fn is_queued(&self) -> bool {
-        self.st.phase == Phase::Queued
+        self.phase == Phase::Queued
     }
 
     /// The part of Go's `chansend`/`chanrecv` that needs no waiting, with
@@ -116,40 +102,56 @@ impl<T> Op<T> {
         chan: &Chan<T>,
         g: &mut impl Guard<T>,
     ) -> Option<Option<Waker>> {
-        let (_, st) = self.parts();
-        debug_assert_eq!(st.phase, Phase::Idle);
+        let (sg, recv, phase) = self.parts();
+        debug_assert_eq!(*phase, Phase::Idle);
         let state = g.state_of(chan);
-        if st.recv {
+        // In every unsafe block below the op is not queued, so its slot is
+        // the owner's, and the owner is this `&mut` call.
+        let peer = if recv {
             match state.recv(chan.cap()) {
                 Received::Value(v, waker) => {
-                    st.finish(true, Some(v), 0);
-                    Some(waker)
+                    // SAFETY: see above.
+                    unsafe {
+                        sg.put_elem(v);
+                        sg.set_success(true);
+                    }
+                    waker
                 }
                 // Go's `rclose`: a receive on a closed channel completes.
                 Received::Closed => {
-                    st.finish(false, None, 0);
-                    Some(None)
+                    // SAFETY: see above.
+                    unsafe { sg.set_success(false) };
+                    None
                 }
-                Received::Blocked => None,
+                Received::Blocked => return None,
             }
         } else {
-            let v = st.value.take().expect("a send op holds its value");
+            // SAFETY: see above.
+            let v = unsafe { sg.take_elem() }.expect("a send op holds its value");
             match state.send(chan.cap(), v, 0) {
                 Sent::Done(waker) => {
-                    st.finish(true, None, 0);
-                    Some(waker)
+                    // SAFETY: see above.
+                    unsafe { sg.set_success(true) };
+                    waker
                 }
                 // Go's `sclose` panics; gort keeps the value for the owner.
                 Sent::Closed(v) => {
-                    st.finish(false, Some(v), 0);
-                    Some(None)
-                }
-                Sent::Blocked(v) => {
-                    st.value = Some(v);
+                    // SAFETY: see above.
+                    unsafe {
+                        sg.put_elem(v);
+                        sg.set_success(false);
+                    }
                     None
                 }
+                Sent::Blocked(v) => {
+                    // SAFETY: see above.
+                    unsafe { sg.put_elem(v) };
+                    return None;
+                }
             }
-        }
+        };
+        *phase = Phase::Done;
+        Some(peer)
     }
 
     /// Queues the op as case `case` of the party whose claim is `claim`
@@ -168,59 +170,66 @@ impl<T> Op<T> {
         claim: &Claim,
         case: usize,
     ) {
-        let (mut sg, st) = self.parts();
-        debug_assert_eq!(st.phase, Phase::Idle);
+        let (mut sg, recv, phase) = self.parts();
+        debug_assert_eq!(*phase, Phase::Idle);
         sg.as_mut().set_case(case);
         let state = g.state_of(chan);
-        if st.recv {
-            // SAFETY: `sg` is pinned in this op, and it and `claim` outlive
-            // its stay in the queue (the caller's contract); we hold the
-            // channel lock.
-            unsafe { state.recvq.enqueue(&sg, claim) };
+        let q = if recv {
+            &mut state.recvq
+        } else {
+            &mut state.sendq
+        };
+        // SAFETY: `sg` is pinned in this op, and it and `claim` outlive its
+        // stay in the queue (the caller's contract); we hold the channel
+        // lock. A send's value is in the slot already.
+        unsafe { q.enqueue(&sg, claim) };
+        if recv {
             if let Some(t) = chan.timer() {
                 t.block();
             }
-        } else {
-            let v = st.value.take().expect("a send op holds its value");
-            // SAFETY: not queued, so the slot is ours.
-            let old = unsafe { sg.put_elem(v) };
-            debug_assert!(old.is_none());
-            // SAFETY: as for the receive queue above.
-            unsafe { state.sendq.enqueue(&sg, claim) };
         }
-        st.phase = Phase::Queued;
+        *phase = Phase::Queued;
     }
 
-    /// Records the outcome a peer left, once the claim was seen done with
-    /// this op's case; no lock needed (the completer finished under the
-    /// lock and no longer touches the sudog).
+    /// The op left its channel's queue (Go: `unblockTimerChan` for a
+    /// receive on a timer channel).
+    #[inline]
+    fn left_queue(recv: bool, chan: &Chan<T>) {
+        if recv {
+            if let Some(t) = chan.timer() {
+                t.unblock();
+            }
+        }
+    }
+
+    /// Records that a peer completed the op, once the claim was seen done
+    /// with this op's case; no lock needed (the completer finished under
+    /// the lock, left the outcome in the slot, and no longer touches it).
     ///
     /// # Safety
     /// The claim this op was queued with is done, with this op's case.
     pub(crate) unsafe fn observe(self: Pin<&mut Self>, chan: &Chan<T>) {
-        let (sg, st) = self.parts();
-        debug_assert_eq!(st.phase, Phase::Queued);
-        st.left_queue(chan);
-        // SAFETY: the claim is done with our case: the completer dequeued
-        // the sudog and is done with its slot (the caller's contract).
-        unsafe { st.record(&sg) };
+        let (_, recv, phase) = self.parts();
+        debug_assert_eq!(*phase, Phase::Queued);
+        Self::left_queue(recv, chan);
+        *phase = Phase::Done;
     }
 
     /// Takes the op out of its queue if it is still there, with the lock
     /// held (Go: `dequeueSudoG` in `selectgo`'s pass 3, or a timed-out
-    /// wait). If a peer completed it, its outcome is recorded (`Done`);
-    /// otherwise the op is `Idle` again, and a send has its value back (even
-    /// when a peer that lost the claim unlinked it). `won`: the claim is
-    /// known to be done with this op's case (a completion that closed the
-    /// channel moved nothing, so only the claim tells it apart). No-op
-    /// unless queued.
+    /// wait). If a peer completed it, the op is `Done`; otherwise it is
+    /// `Idle` again, a send with its value still in the slot (a peer that
+    /// lost the claim and unlinked it did not touch the slot). `won`: the
+    /// claim is known to be done with this op's case (a completion by a
+    /// close moved nothing, so only the claim tells it apart). No-op unless
+    /// queued.
     pub(crate) fn dequeue(self: Pin<&mut Self>, chan: &Chan<T>, g: &mut impl Guard<T>, won: bool) {
-        let (sg, st) = self.parts();
-        if st.phase != Phase::Queued {
+        let (sg, recv, phase) = self.parts();
+        if *phase != Phase::Queued {
             return;
         }
         let state = g.state_of(chan);
-        let q = if st.recv {
+        let q = if recv {
             &mut state.recvq
         } else {
             &mut state.sendq
@@ -228,21 +237,13 @@ impl<T> Op<T> {
         // SAFETY: `sg` was enqueued in `q`, whose lock we hold.
         let removed = unsafe { q.remove(&sg) };
         debug_assert!(!(removed && won), "a completed op was still queued");
-        st.left_queue(chan);
+        Self::left_queue(recv, chan);
         // SAFETY: the sudog is out of the queue: removed now, or dequeued by
         // a peer, which finished with it under the lock we hold. Its slot is
         // ours. Only a peer that won the claim moves a value, so a set
         // success flag means a completion.
-        unsafe {
-            if !removed && (won || sg.success()) {
-                st.record(&sg);
-            } else {
-                st.phase = Phase::Idle;
-                if !st.recv {
-                    st.value = sg.take_elem();
-                }
-            }
-        }
+        let completed = !removed && (won || unsafe { sg.success() });
+        *phase = if completed { Phase::Done } else { Phase::Idle };
     }
 
     /// The op is being abandoned after it completed (a dropped future or
@@ -250,111 +251,68 @@ impl<T> Op<T> {
     /// channel, ahead of later values (gort-chan's cancel-safety rule),
     /// unless it is a timer value whose schedule `stop`/`reset` ended
     /// ([`TimerHook::keep_returned`](crate::raw::TimerHook::keep_returned));
-    /// such a value stays in the op and is dropped with it. With the lock
-    /// held; returns the waker of a receiver the value went to.
+    /// such a value stays in the slot and is dropped with the op. With the
+    /// lock held; returns the waker of a receiver the value went to.
     pub(crate) fn give_back(
         self: Pin<&mut Self>,
         chan: &Chan<T>,
         g: &mut impl Guard<T>,
     ) -> Option<Waker> {
-        let (_, st) = self.parts();
-        if !(st.recv && st.phase == Phase::Done && st.success) {
+        let (sg, recv, phase) = self.parts();
+        if !(recv && *phase == Phase::Done) {
             return None;
         }
-        st.phase = Phase::Idle;
-        let v = st.value.take()?;
-        if chan.timer().is_some_and(|t| !t.keep_returned(st.stamp)) {
-            st.value = Some(v);
+        *phase = Phase::Idle;
+        // SAFETY: the op is not queued: its slot is ours.
+        let stamp = unsafe { sg.stamp() };
+        if chan.timer().is_some_and(|t| !t.keep_returned(stamp)) {
             return None;
         }
-        g.state_of(chan).give_back(v, st.stamp)
+        // SAFETY: as above.
+        let v = unsafe { sg.take_elem() }?;
+        g.state_of(chan).give_back(v, stamp)
     }
 
     /// The outcome of a receive op that is done; taking it makes the op
     /// idle again.
     pub(crate) fn take_recv(self: Pin<&mut Self>) -> Option<Result<T, RecvError>> {
-        let (_, st) = self.parts();
-        if !st.recv || st.phase != Phase::Done {
+        let (sg, recv, phase) = self.parts();
+        if !recv || *phase != Phase::Done {
             return None;
         }
-        st.phase = Phase::Idle;
-        Some(if st.success {
-            Ok(st
-                .value
-                .take()
-                .expect("a completed receive holds its value"))
-        } else {
-            Err(RecvError)
+        *phase = Phase::Idle;
+        // SAFETY: the op is not queued: its slot is ours.
+        Some(match unsafe { sg.take_elem() } {
+            Some(v) => Ok(v),
+            None => Err(RecvError),
         })
     }
 
     /// The outcome of a send op that is done (`Err` gives the value back:
     /// the channel was closed); taking it makes the op idle again.
     pub(crate) fn take_sent(self: Pin<&mut Self>) -> Option<Result<(), SendError<T>>> {
-        let (_, st) = self.parts();
-        if st.recv || st.phase != Phase::Done {
+        let (sg, recv, phase) = self.parts();
+        if recv || *phase != Phase::Done {
             return None;
         }
-        st.phase = Phase::Idle;
-        Some(if st.success {
-            Ok(())
-        } else {
-            Err(SendError(
-                st.value
-                    .take()
-                    .expect("a send failed by close keeps its value"),
-            ))
+        *phase = Phase::Idle;
+        // SAFETY: the op is not queued: its slot is ours. A send that
+        // succeeded has an empty slot; one failed by a close kept its value.
+        Some(match unsafe { sg.take_elem() } {
+            None => Ok(()),
+            Some(v) => Err(SendError(v)),
         })
     }
 
     /// The value of a send op that did not complete (it lost a select, or
     /// never ran).
     pub(crate) fn take_unsent(self: Pin<&mut Self>) -> Option<T> {
-        let (_, st) = self.parts();
-        if st.recv || st.phase != Phase::Idle {
+        let (sg, recv, phase) = self.parts();
+        if recv || *phase != Phase::Idle {
             return None;
         }
-        st.value.take()
-    }
-}
-
-impl<T> OpState<T> {
-    /// The op completed in place (no peer involved).
-    #[inline]
-    fn finish(&mut self, success: bool, value: Option<T>, stamp: u64) {
-        self.phase = Phase::Done;
-        self.success = success;
-        self.value = value;
-        self.stamp = stamp;
-    }
-
-    /// The op left its channel's queue (Go: `unblockTimerChan` for a
-    /// receive on a timer channel).
-    #[inline]
-    fn left_queue(&self, chan: &Chan<T>) {
-        if self.recv {
-            if let Some(t) = chan.timer() {
-                t.unblock();
-            }
-        }
-    }
-
-    /// Records the outcome a completer left in `sg`.
-    ///
-    /// # Safety
-    /// The sudog is out of every queue and its completer is done with it.
-    #[inline]
-    unsafe fn record(&mut self, sg: &Sudog<T>) {
-        // SAFETY: the slot is ours (the caller's contract).
-        unsafe {
-            let success = sg.success();
-            let value = if self.recv || !success {
-                sg.take_elem()
-            } else {
-                None
-            };
-            self.finish(success, value, sg.stamp());
-        }
+        // SAFETY: the op is not queued: its slot is ours.
+        unsafe { sg.take_elem() }
     }
 }
 
@@ -363,7 +321,7 @@ impl<T> Drop for Op<T> {
     /// the channel would keep a pointer to freed memory: stop the process
     /// rather than let that happen.
     fn drop(&mut self) {
-        if self.st.phase == Phase::Queued {
+        if self.phase == Phase::Queued {
             eprintln!("gort-chan: a waiting operation was dropped while queued (a gort-chan bug)");
             std::process::abort();
         }
@@ -373,8 +331,8 @@ impl<T> Drop for Op<T> {
 impl<T> fmt::Debug for Op<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Op")
-            .field("kind", &if self.st.recv { "recv" } else { "send" })
-            .field("phase", &self.st.phase)
+            .field("kind", &if self.recv { "recv" } else { "send" })
+            .field("phase", &self.phase)
             .finish()
     }
 }

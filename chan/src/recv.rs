@@ -46,26 +46,31 @@ impl<T> Chan<T> {
     /// giving up at `deadline`.
     pub(crate) fn recv_blocking(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         self.maybe_run_timer();
-        let mut w = pin!(Waiter::new(Op::new_recv()));
         let mut spun = false;
-        loop {
+        let g = loop {
             let mut g = self.lock();
-            if let Some(peer) = w.as_mut().op().attempt(self, &mut g) {
-                drop(g);
-                wake(peer);
-                break;
+            match g.recv(self.cap()) {
+                Received::Value(v, waker) => {
+                    drop(g);
+                    wake(waker);
+                    return Ok(v);
+                }
+                Received::Closed => return Err(RecvTimeoutError::Closed),
+                Received::Blocked => {}
             }
             // As in `send_blocking`: an empty buffer usually fills within
             // microseconds; an unbuffered receive must queue for a sender.
             if self.cap() == 0 || spun || self.timer().is_some() {
-                if !w.as_mut().block(self, g, deadline) {
-                    return Err(RecvTimeoutError::Timeout);
-                }
-                break;
+                break g;
             }
             drop(g);
             spun = true;
             gort_park::spin_until(|| (!self.empty() || self.is_closed()).then_some(()));
+        };
+        // Only now, about to wait, does the thread need a waiting operation.
+        let mut w = pin!(Waiter::new(Op::new_recv()));
+        if !w.as_mut().block(self, g, deadline) {
+            return Err(RecvTimeoutError::Timeout);
         }
         w.op()
             .take_recv()

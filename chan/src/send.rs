@@ -46,35 +46,41 @@ impl<T> Chan<T> {
         value: T,
         deadline: Option<Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
-        let mut w = pin!(Waiter::new(Op::new_send(value)));
+        let mut value = value;
         let mut spun = false;
-        loop {
+        let g = loop {
             let mut g = self.lock();
-            if let Some(peer) = w.as_mut().op().attempt(self, &mut g) {
-                drop(g);
-                wake(peer);
-                break;
-            }
+            value = match g.send(self.cap(), value, 0) {
+                Sent::Done(waker) => {
+                    drop(g);
+                    wake(waker);
+                    return Ok(());
+                }
+                Sent::Closed(v) => return Err(SendTimeoutError::Closed(v)),
+                Sent::Blocked(v) => v,
+            };
             // A full buffer usually drains within microseconds: wait for room
             // without the lock before queueing (parking an OS thread costs far
             // more). Wait for half the buffer to drain, so sender and receiver
             // work in batches instead of fighting over every slot. An
             // unbuffered send must queue for a receiver to find it.
             if self.cap() == 0 || spun {
-                if !w.as_mut().block(self, g, deadline) {
-                    let v = w
-                        .op()
-                        .take_unsent()
-                        .expect("a timed-out send keeps its value");
-                    return Err(SendTimeoutError::Timeout(v));
-                }
-                break;
+                break g;
             }
             drop(g);
             spun = true;
             gort_park::spin_until(|| {
                 (self.buffered() <= self.cap() / 2 || self.is_closed()).then_some(())
             });
+        };
+        // Only now, about to wait, does the thread need a waiting operation.
+        let mut w = pin!(Waiter::new(Op::new_send(value)));
+        if !w.as_mut().block(self, g, deadline) {
+            let v = w
+                .op()
+                .take_unsent()
+                .expect("a timed-out send keeps its value");
+            return Err(SendTimeoutError::Timeout(v));
         }
         w.op()
             .take_sent()

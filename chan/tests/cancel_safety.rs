@@ -1,4 +1,4 @@
-//! DESIGN.md's cancel-safety rules, with a hand-written waker: dropped
+//! The cancel-safety rules (docs/contract.md), with a hand-written waker: dropped
 //! futures leave no waiter behind, lose no value and deliver none twice.
 #![cfg(not(gort_loom))]
 

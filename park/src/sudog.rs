@@ -133,11 +133,12 @@ impl<T> Sudog<T> {
         self.slot.with(|s| unsafe { (*s).success })
     }
 
-    /// Sets the success flag.
+    /// Sets the success flag (a completer records its outcome; an owner
+    /// that completed its operation itself may record it the same way).
     ///
     /// # Safety
     /// As for [`take_elem`](Self::take_elem).
-    pub(crate) unsafe fn set_success(&self, success: bool) {
+    pub unsafe fn set_success(&self, success: bool) {
         // SAFETY: exclusive access, per the caller's contract.
         self.slot.with_mut(|s| unsafe { (*s).success = success })
     }

@@ -49,9 +49,14 @@ use std::time::Instant;
 pub trait Driver: Send + Sync + 'static {
     /// A timer now needs to run at `deadline`, earlier than any deadline
     /// [`run_timers`] returned before (Go: `wakeNetPoller`). Make sure
-    /// [`run_timers`] is called at or after `deadline`, and not much later.
-    /// Called from any thread, possibly with gort channel locks held: it
-    /// must not block and must not call into gort.
+    /// [`run_timers`] is called at or after `deadline`, and not much later,
+    /// by another thread or a later turn of a loop.
+    ///
+    /// Called from any thread, possibly with gort channel locks held (a
+    /// receiver about to wait puts its timer in the heap under its channel's
+    /// lock). So it must not block, must not call into gort, and in
+    /// particular must never run the timers inline: [`run_timers`] sends on
+    /// timer channels, which takes their locks.
     fn wake(&self, deadline: Instant);
 }
 
@@ -97,7 +102,9 @@ pub fn install(driver: Box<dyn Driver>) -> Result<(), InstallError> {
 /// Runs every timer that is due (Go: `checkTimers`) and returns when the
 /// heap next needs attention, or `None` if it is empty. Channel sends and
 /// `Sleep` wake-ups happen on the calling thread; `after_func` functions go
-/// to runner threads.
+/// to runner threads. A `Waker` that panics loses its own wake-up; the panic
+/// is reported by the panic hook and does not reach the caller. Call it
+/// holding no gort lock (never from [`Driver::wake`]).
 ///
 /// ```
 /// // Harmless to call at any time, from any thread.

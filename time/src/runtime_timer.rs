@@ -1,7 +1,7 @@
 //! Go's runtime `timer` (runtime/time.go, go1.23): the state a `Timer`,
 //! `Ticker`, `Sleep` or `after_func` shares with the timer heap.
 //!
-//! # Locks (one hierarchy for the whole crate; Go's, see DESIGN.md)
+//! # Locks (one hierarchy for the whole crate; Go's)
 //!
 //! ```text
 //! channel lock ─► heap lock (Timers::mu) ─► timer lock (RuntimeTimer::mu)

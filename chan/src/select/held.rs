@@ -62,9 +62,9 @@ pub struct Held<'a> {
 impl<T> Guard<T> for Held<'_> {
     #[inline]
     fn state_of<'s>(&'s mut self, chan: &'s Chan<T>) -> &'s mut State<T> {
-        assert_eq!(
-            self.chan.addr(),
-            chan.addr(),
+        // Compares addresses only: no call through the vtable.
+        assert!(
+            core::ptr::addr_eq(self.chan, chan),
             "select: an operation on a channel whose lock is not this one"
         );
         // SAFETY: this guard holds `chan`'s lock (checked just above), and
@@ -100,6 +100,7 @@ impl<'a> LockSet<'a> {
     /// Locks each distinct channel once, in lock order; `chan(i)` is arm
     /// `i`'s channel. The lock of arm `i` is then
     /// [`get`](Self::get)`(order.slot(i))`.
+    #[inline]
     pub(crate) fn lock(order: &Order, chan: impl Fn(usize) -> &'a dyn AnyChan) -> Self {
         let mut set = LockSet {
             inline: Default::default(),

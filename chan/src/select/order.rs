@@ -9,78 +9,94 @@ use crate::select::rand::cheaprandn;
 /// Arms up to this many keep their orders inline (no allocation).
 const INLINE: usize = 16;
 
-/// A buffer of arm numbers or keys, inline for small selects.
-enum Buf<T> {
-    Inline([T; INLINE]),
-    Heap(Vec<T>),
-}
-
-impl<T: Copy + Default> Buf<T> {
-    fn new(n: usize) -> Self {
-        if n <= INLINE {
-            Buf::Inline([T::default(); INLINE])
-        } else {
-            Buf::Heap(vec![T::default(); n])
-        }
-    }
-
-    fn all(&self) -> &[T] {
-        match self {
-            Buf::Inline(a) => a,
-            Buf::Heap(v) => v,
-        }
-    }
-
-    fn all_mut(&mut self) -> &mut [T] {
-        match self {
-            Buf::Inline(a) => a,
-            Buf::Heap(v) => v,
-        }
-    }
+/// The buffers, inline for small selects (one discriminant for all three).
+enum Bufs {
+    Inline {
+        poll: [u16; INLINE],
+        lock: [u16; INLINE],
+        keys: [usize; INLINE],
+    },
+    Heap {
+        poll: Vec<u16>,
+        lock: Vec<u16>,
+        keys: Vec<usize>,
+    },
 }
 
 /// The orders of one select (Go: one `[u16; 2*ncases]` buffer), plus each
 /// arm's lock slot: the index of its channel among the distinct channels
 /// in lock order.
 pub(crate) struct Order {
-    poll: Buf<u16>,
-    lock: Buf<u16>,
-    /// By arm index.
-    slot: Buf<u16>,
-    /// By arm index: the channel's sort key, read once per select.
-    keys: Buf<usize>,
+    bufs: Bufs,
     /// Arms in the orders: those not on a `never()` channel.
     n: usize,
 }
 
 impl Order {
+    #[inline]
     pub(crate) fn new(ncases: usize) -> Self {
+        let bufs = if ncases <= INLINE {
+            Bufs::Inline {
+                poll: [0; INLINE],
+                lock: [0; INLINE],
+                keys: [0; INLINE],
+            }
+        } else {
+            Self::heap(ncases)
+        };
+        Self { bufs, n: 0 }
+    }
+
+    /// The buffers of a select with more than [`INLINE`] arms.
+    #[cold]
+    fn heap(ncases: usize) -> Bufs {
         assert!(ncases <= 1 << 16, "select: too many cases (max 65536)");
-        Self {
-            poll: Buf::new(ncases),
-            lock: Buf::new(ncases),
-            slot: Buf::new(ncases),
-            keys: Buf::new(ncases),
-            n: 0,
+        Bufs::Heap {
+            poll: vec![0; ncases],
+            lock: vec![0; ncases],
+            keys: vec![0; ncases],
+        }
+    }
+
+    /// The poll order, the lock order, and by arm index the channel's sort
+    /// key (read once per select) while the orders are built, then the
+    /// arm's lock slot.
+    #[inline]
+    fn bufs(&self) -> (&[u16], &[u16], &[usize]) {
+        match &self.bufs {
+            Bufs::Inline { poll, lock, keys } => (poll, lock, keys),
+            Bufs::Heap { poll, lock, keys } => (poll, lock, keys),
+        }
+    }
+
+    #[inline]
+    fn bufs_mut(&mut self) -> (&mut [u16], &mut [u16], &mut [usize]) {
+        match &mut self.bufs {
+            Bufs::Inline { poll, lock, keys } => (poll, lock, keys),
+            Bufs::Heap { poll, lock, keys } => (poll, lock, keys),
         }
     }
 
     /// The arms in poll order.
+    #[inline]
     pub(crate) fn poll(&self) -> &[u16] {
-        &self.poll.all()[..self.n]
+        &self.bufs().0[..self.n]
     }
 
     /// The arms in lock order.
+    #[inline]
     pub(crate) fn lock(&self) -> &[u16] {
-        &self.lock.all()[..self.n]
+        &self.bufs().1[..self.n]
     }
 
     /// Arm `i`'s lock slot (see [`LockSet`](crate::select::held::LockSet)).
+    #[inline]
     pub(crate) fn slot(&self, i: usize) -> usize {
-        usize::from(self.slot.all()[i])
+        self.bufs().2[i]
     }
 
     /// Whether no arm has a channel.
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.n == 0
     }
@@ -93,34 +109,29 @@ impl Order {
         ncases: usize,
         chan: impl Fn(usize) -> Option<&'a dyn AnyChan>,
     ) {
+        let (poll, lock, keys) = self.bufs_mut();
         let mut norder = 0;
-        {
-            let keys = self.keys.all_mut();
-            let poll = self.poll.all_mut();
-            for (i, key) in keys.iter_mut().enumerate().take(ncases) {
-                let Some(c) = chan(i) else { continue };
-                if let Some(t) = c.timer() {
-                    t.maybe_run();
-                }
-                *key = c.sortkey();
-                let j = cheaprandn(norder as u32 + 1) as usize;
-                poll[norder] = poll[j];
-                poll[j] = i as u16;
-                norder += 1;
+        for (i, key) in keys.iter_mut().enumerate().take(ncases) {
+            let Some(c) = chan(i) else { continue };
+            if let Some(t) = c.timer() {
+                t.maybe_run();
             }
+            *key = c.sortkey();
+            let j = cheaprandn(norder as u32 + 1) as usize;
+            poll[norder] = poll[j];
+            poll[j] = i as u16;
+            norder += 1;
         }
-        self.n = norder;
-        let keys = self.keys.all();
-        let key = |i: u16| keys[usize::from(i)];
-        let poll = &self.poll.all()[..norder];
-        let lock = &mut self.lock.all_mut()[..norder];
+        let key = |keys: &[usize], i: u16| keys[usize::from(i)];
+        let poll = &poll[..norder];
+        let lock = &mut lock[..norder];
         // Heap sort by address, guaranteed n log n with no extra memory;
         // built from the poll order so arms on one channel keep their
         // random order (Go's comment on the same loop).
         for (i, &p) in poll.iter().enumerate() {
             let mut j = i;
-            let c = key(p);
-            while j > 0 && key(lock[(j - 1) / 2]) < c {
+            let c = key(keys, p);
+            while j > 0 && key(keys, lock[(j - 1) / 2]) < c {
                 let k = (j - 1) / 2;
                 lock[j] = lock[k];
                 j = k;
@@ -129,7 +140,7 @@ impl Order {
         }
         for i in (0..norder).rev() {
             let o = lock[i];
-            let c = key(o);
+            let c = key(keys, o);
             lock[i] = lock[0];
             let mut j = 0;
             loop {
@@ -137,10 +148,10 @@ impl Order {
                 if k >= i {
                     break;
                 }
-                if k + 1 < i && key(lock[k]) < key(lock[k + 1]) {
+                if k + 1 < i && key(keys, lock[k]) < key(keys, lock[k + 1]) {
                     k += 1;
                 }
-                if c < key(lock[k]) {
+                if c < key(keys, lock[k]) {
                     lock[j] = lock[k];
                     j = k;
                     continue;
@@ -150,19 +161,21 @@ impl Order {
             lock[j] = o;
         }
         debug_assert!(
-            lock.windows(2).all(|w| key(w[0]) <= key(w[1])),
+            lock.windows(2).all(|w| key(keys, w[0]) <= key(keys, w[1])),
             "select: broken sort"
         );
-        // Each distinct channel gets the next slot, in lock order.
-        let slot = self.slot.all_mut();
-        let mut next = 0u16;
+        // Each distinct channel gets the next slot, in lock order; the keys
+        // are not needed any more.
+        let mut next = 0;
         let mut last = None;
         for &i in lock.iter() {
-            if last.is_some_and(|k| k != key(i)) {
+            let k = key(keys, i);
+            if last.is_some_and(|l| l != k) {
                 next += 1;
             }
-            last = Some(key(i));
-            slot[usize::from(i)] = next;
+            last = Some(k);
+            keys[usize::from(i)] = next;
         }
+        self.n = norder;
     }
 }
