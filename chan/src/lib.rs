@@ -103,7 +103,7 @@ mod timer;
 mod waiter;
 mod wake;
 
-pub(crate) use gort_park::sync;
+use gort_sync as sync;
 
 pub use error::{
     RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,

@@ -13,9 +13,9 @@ use core::fmt;
 use core::future::Future;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::pin::pin;
-use gort_park::sync::{AtomicBool, Ordering};
 use gort_park::{Claim, Sudog, WaitQ};
 use gort_park::{Mutex, MutexGuard};
+use gort_sync::{AtomicBool, Ordering};
 
 /// Runs one initialiser exactly once (Go: `sync.Once`).
 ///

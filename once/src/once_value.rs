@@ -4,7 +4,7 @@
 use crate::Once;
 use core::fmt;
 use core::panic::{RefUnwindSafe, UnwindSafe};
-use gort_park::sync::{AtomicBool, Ordering, UnsafeCell};
+use gort_sync::{AtomicBool, Ordering, UnsafeCell};
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 

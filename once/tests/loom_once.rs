@@ -16,7 +16,7 @@
 #![cfg(gort_loom)]
 
 use gort_once::Once;
-use gort_park::sync::{AtomicUsize, Ordering};
+use gort_sync::{AtomicUsize, Ordering};
 use loom::thread;
 use std::future::Future;
 use std::pin::{Pin, pin};

@@ -69,13 +69,13 @@
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 
+use gort_sync as sync;
+
 pub mod barrier;
 mod claim;
 mod mutex;
 mod sema;
 mod sudog;
-#[doc(hidden)]
-pub mod sync;
 mod thread;
 mod waitq;
 

@@ -8,8 +8,8 @@
 //! async executors (the thread waker is modelled instead).
 #![cfg(gort_loom)]
 
-use gort_park::sync::{Arc, Mutex};
 use gort_park::{Claim, Sema, Sudog, WaitQ};
+use gort_sync::{Arc, Mutex};
 use loom::thread;
 use std::pin::pin;
 

@@ -134,6 +134,6 @@ mod pool;
 pub mod raw;
 mod registry;
 mod segments;
-mod sync;
+use gort_sync as sync;
 
 pub use pool::Pool;

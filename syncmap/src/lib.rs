@@ -127,6 +127,7 @@
 //!   of by a garbage collector.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod arc_cell;
 mod entry;
 mod hashed;
 mod hazard;
@@ -134,7 +135,7 @@ mod locked;
 mod map;
 mod reclaim;
 mod set;
-mod sync;
+use gort_sync as sync;
 mod traits;
 
 pub use map::SyncMap;

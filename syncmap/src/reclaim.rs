@@ -35,10 +35,11 @@
 //! map's mutex is held (callers keep replaced ones until after unlocking), so
 //! a value's `Drop` may call back into the map.
 
+use crate::arc_cell::{ArcCell, ReadGuard};
 use crate::entry::{Entry, Slot, Unlinked};
 use crate::hashed::Table;
 use crate::hazard::Hazard;
-use crate::sync::{Arc, ArcCell, AtomicPtr, Ordering, ReadGuard};
+use crate::sync::{Arc, AtomicPtr, Ordering};
 use core::marker::PhantomData;
 use core::ptr;
 

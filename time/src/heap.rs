@@ -6,7 +6,8 @@
 //! pointer is therefore just the [`HEAPED`] bit.
 
 use crate::runtime_timer::{Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
-use crate::sync::{AtomicI64, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::sync::{AtomicI64, AtomicUsize, Ordering};
+use gort_park::{Mutex, MutexGuard};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 

@@ -109,7 +109,7 @@ mod run;
 mod runner;
 mod runtime_timer;
 mod sleep;
-mod sync;
+use gort_sync as sync;
 mod ticker;
 mod timer;
 

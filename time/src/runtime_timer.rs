@@ -23,8 +23,9 @@
 //! - No user code and no waker runs under any of these locks: values, wakers
 //!   and timers leaving the heap are dropped after unlocking.
 
-use crate::sync::{AtomicI32, AtomicU8, AtomicU64, Mutex, MutexGuard, Ordering, WakerCell};
+use crate::sync::{AtomicI32, AtomicU8, AtomicU64, Ordering, WakerCell};
 use gort_chan::raw::WeakChan;
+use gort_park::{Mutex, MutexGuard};
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Weak};
 use std::time::Instant;

@@ -4,8 +4,8 @@
 use crate::clock::{instant, when};
 use crate::heap::Holder;
 use crate::runtime_timer::{Action, RuntimeTimer};
-use crate::sync::Mutex;
 use gort_chan::{Receiver, never};
+use gort_park::Mutex;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

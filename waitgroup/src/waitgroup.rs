@@ -5,7 +5,7 @@ use crate::state::{COUNTER_ONE, Misuse, counter, counter_delta, waiters};
 use crate::wait::WaitFuture;
 use core::fmt;
 use gort_park::Sema;
-use gort_park::sync::{Arc, AtomicU64, Ordering};
+use gort_sync::{Arc, AtomicU64, Ordering};
 
 /// Waits for a collection of tasks or threads to finish (Go: `sync.WaitGroup`).
 ///
@@ -374,7 +374,7 @@ impl Inner {
             if counter(self.state.load(Ordering::Acquire)) != 0 {
                 return;
             }
-            gort_park::sync::thread::yield_now();
+            gort_sync::thread::yield_now();
         }
     }
 

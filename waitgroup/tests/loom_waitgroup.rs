@@ -14,7 +14,7 @@
 //! waiter's thread waker is modelled).
 #![cfg(gort_loom)]
 
-use gort_park::sync::{AtomicUsize, Ordering};
+use gort_sync::{AtomicUsize, Ordering};
 use gort_waitgroup::WaitGroup;
 use loom::thread;
 use std::future::Future;

@@ -1,32 +1,19 @@
-//! The synchronisation primitives the map is built on: std's and arc-swap's,
-//! or loom's under `cfg(gort_loom)` (the house style of gort-park's `sync`).
+//! The read map's cell: an atomically replaceable `Arc`, the one place
+//! where the map's std and loom builds differ beyond gort-sync's switch.
 //!
-//! [`ArcCell`] is the one place where the read map's publication differs
-//! between the two builds (the hazard slots of hazard.rs use this module's
-//! atomics, and loom's statics and thread-locals under loom, so they are
-//! modelled too). The real build uses `arc_swap::ArcSwap` plus a raw
-//! mirror of the current pointer; loom cannot see inside arc-swap (it uses
-//! std atomics and thread-locals), so the model build replaces it with a
-//! mutex around an `Arc`, which has the same contract: `load` returns a handle
-//! that keeps the loaded value alive, `swap` publishes a new one.
-
-#[cfg(not(gort_loom))]
-pub(crate) use std::sync::{
-    Arc, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering},
-};
-
-#[cfg(gort_loom)]
-pub(crate) use loom::sync::{
-    Arc, Mutex, MutexGuard,
-    atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering},
-};
+//! The real build uses `arc_swap::ArcSwap` plus a raw mirror of the current
+//! pointer; loom cannot see inside arc-swap (it uses std atomics and
+//! thread-locals), so the model build replaces it with a mutex around an
+//! `Arc`, which has the same contract: `load` returns a handle that keeps
+//! the loaded value alive, `swap` publishes a new one. (The hazard slots of
+//! hazard.rs use gort-sync's atomics, and loom's statics and thread-locals
+//! under loom, so they are modelled too.)
 
 pub(crate) use cell::{ArcCell, ReadGuard};
 
 #[cfg(not(gort_loom))]
 mod cell {
-    use super::{Arc, AtomicPtr, Ordering};
+    use crate::sync::{Arc, AtomicPtr, Ordering};
     use core::ops::Deref;
 
     /// An atomically replaceable `Arc<T>` whose loads write no shared memory
@@ -100,7 +87,7 @@ mod cell {
 
 #[cfg(gort_loom)]
 mod cell {
-    use super::{Arc, Mutex};
+    use crate::sync::{Arc, Mutex};
     use core::ops::Deref;
 
     /// The model of `ArcSwap`: a mutex around an `Arc`.
@@ -150,50 +137,5 @@ mod cell {
         fn deref(&self) -> &T {
             &self.0
         }
-    }
-}
-
-/// An `UnsafeCell` whose accesses loom checks (tokio's `with`/`with_mut`
-/// shape): a value slot read by a lock-free reader and freed without a
-/// happens-before edge from that read is a reported race under loom.
-pub(crate) struct UnsafeCell<T> {
-    #[cfg(not(gort_loom))]
-    inner: core::cell::UnsafeCell<T>,
-    #[cfg(gort_loom)]
-    inner: loom::cell::UnsafeCell<T>,
-}
-
-impl<T> UnsafeCell<T> {
-    pub(crate) fn new(value: T) -> Self {
-        Self {
-            #[cfg(not(gort_loom))]
-            inner: core::cell::UnsafeCell::new(value),
-            #[cfg(gort_loom)]
-            inner: loom::cell::UnsafeCell::new(value),
-        }
-    }
-
-    pub(crate) fn into_inner(self) -> T {
-        self.inner.into_inner()
-    }
-
-    /// A shared pointer to the contents (a read access for loom).
-    #[inline(always)]
-    pub(crate) fn get(&self) -> *const T {
-        #[cfg(not(gort_loom))]
-        {
-            self.inner.get()
-        }
-        #[cfg(gort_loom)]
-        {
-            self.inner.with(|p| p)
-        }
-    }
-
-    /// Records a write access (for loom) just before the contents are freed.
-    #[inline(always)]
-    pub(crate) fn will_free(&self) {
-        #[cfg(gort_loom)]
-        self.inner.with_mut(|_| ());
     }
 }
