@@ -46,7 +46,8 @@
 //! threads, so spinning is visible). gort's ratio is best-peer median / gort
 //! median; when the two min–max ranges overlap it is reported as a tie.
 
-pub mod alloc;
+/// The counting allocator the report installs (for its memory tables).
+pub use gort_testkit::alloc;
 pub mod go;
 mod measure;
 pub mod report;

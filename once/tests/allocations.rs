@@ -2,42 +2,16 @@
 //! TestOnceValues: after the first call, a call allocates nothing.
 
 use gort_once::{Once, OnceFunc, OnceValue, OnceValues};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-/// Counts the allocations made by the current thread.
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to `System` unchanged; the counter is a const-initialised
-// thread-local without a destructor, safe to touch from the allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: the caller's contract, forwarded.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract, forwarded.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use gort_testkit::{CountingAlloc, allocated_by};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// Go's `testing.AllocsPerRun(10, f)`, after one warm-up call.
 fn allocs_per_run(f: impl Fn()) -> usize {
     f();
-    let before = ALLOCS.with(Cell::get);
-    for _ in 0..10 {
-        f();
-    }
-    ALLOCS.with(Cell::get) - before
+    let (counted, ()) = allocated_by(|| (0..10).for_each(|_| f())).expect("installed");
+    counted.allocs / 10
 }
 
 #[test]

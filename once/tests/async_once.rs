@@ -3,28 +3,13 @@
 //! and async callers mixed.
 
 use gort_once::{CallOnceAsync, Once};
+use gort_testkit::{CountingWaker, poll_once};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
-
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl CountingWaker {
-    fn wakes(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+use std::task::{Poll, Waker};
 
 /// `N` fresh counting wakers.
 fn wakers<const N: usize>() -> [Arc<CountingWaker>; N] {
@@ -32,8 +17,7 @@ fn wakers<const N: usize>() -> [Arc<CountingWaker>; N] {
 }
 
 fn poll<F: Future>(fut: Pin<&mut F>, waker: &Arc<CountingWaker>) -> Poll<F::Output> {
-    let waker = Waker::from(waker.clone());
-    fut.poll(&mut Context::from_waker(&waker))
+    poll_once(fut, &Waker::from(waker.clone()))
 }
 
 /// An initialiser that is pending on its first poll and done on the second;
@@ -83,7 +67,7 @@ fn runner_then_waiter_then_done() {
     assert!(!once.is_done());
     assert!(poll(fa.as_mut(), &wa).is_ready()); // finishes
     assert!(once.is_done());
-    assert_eq!(wb.wakes(), 1, "the waiter was woken");
+    assert_eq!(wb.count(), 1, "the waiter was woken");
     assert!(poll(fb.as_mut(), &wb).is_ready());
     assert_eq!(
         (a.counts(), b.counts()),
@@ -106,7 +90,7 @@ fn dropped_runner_hands_over_to_a_waiter() {
         assert!(poll(fb.as_mut(), &wb).is_pending());
     }
     assert!(!once.is_done(), "an abandoned initialiser is not done");
-    assert_eq!(wb.wakes(), 1, "the waiter was woken to take over");
+    assert_eq!(wb.count(), 1, "the waiter was woken to take over");
     // The role was handed to b: a newcomer cannot barge in and queues.
     let c = Init::default();
     let [wc] = wakers();
@@ -158,7 +142,7 @@ fn dropped_waiter_leaves_the_queue() {
     assert!(poll(fc.as_mut(), &wc).is_pending());
     assert!(poll(fa.as_mut(), &wa).is_ready());
     assert_eq!(
-        (wb.wakes(), wc.wakes()),
+        (wb.count(), wc.count()),
         (0, 1),
         "b left the queue, c was woken"
     );
@@ -180,9 +164,9 @@ fn woken_waiter_dropped_passes_the_turn() {
     assert!(poll(fb.as_mut(), &wb).is_pending());
     assert!(poll(fc.as_mut(), &wc).is_pending());
     drop(fa); // abandons: wakes b only
-    assert_eq!((wb.wakes(), wc.wakes()), (1, 0));
+    assert_eq!((wb.count(), wc.count()), (1, 0));
     drop(fb); // woken but never acted: wakes c
-    assert_eq!(wc.wakes(), 1);
+    assert_eq!(wc.count(), 1);
     assert!(poll(fc.as_mut(), &wc).is_pending()); // c runs
     assert!(poll(fc.as_mut(), &wc).is_ready());
     assert!(once.is_done());
@@ -233,7 +217,7 @@ fn panic_in_poll_counts_as_done() {
     let err = catch_unwind(AssertUnwindSafe(|| poll(fa.as_mut(), &wa))).expect_err("panics");
     assert_eq!(err.downcast_ref::<&str>(), Some(&"init failed"));
     assert!(once.is_done());
-    assert_eq!(wb.wakes(), 1);
+    assert_eq!(wb.count(), 1);
     assert!(poll(fb.as_mut(), &wb).is_ready());
     assert!(
         poll(fa.as_mut(), &wa).is_ready(),

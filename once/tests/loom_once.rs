@@ -17,15 +17,12 @@
 
 use gort_once::Once;
 use gort_sync::{AtomicUsize, Ordering};
+use gort_testkit::poll_noop;
 use loom::thread;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-
-fn poll_noop<F: Future>(f: Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
 
 /// A future that is pending on its first poll and ready on the second.
 fn yield_once() -> impl Future<Output = ()> {

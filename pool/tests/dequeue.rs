@@ -4,10 +4,8 @@
 //! the values a queue still holds when it is dropped.
 #![cfg(not(gort_loom))]
 
-mod common;
-
-use common::Ledger;
 use gort_pool::raw;
+use gort_testkit::Tracker;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::thread;
 
@@ -166,13 +164,13 @@ fn chain_grows_and_backs_up() {
 /// Values still queued when the last handle goes are dropped exactly once.
 #[test]
 fn queued_values_are_dropped_once() {
-    let ledger = Ledger::new(200);
+    let ledger = Tracker::new();
     {
         let (mut p, s) = raw::dequeue(8, NEAR_WRAP);
         for i in 0..8 {
-            assert!(p.push_head(ledger.value(i)).is_ok());
+            assert!(p.push_head(ledger.make(i as u64)).is_ok());
         }
-        let back = p.push_head(ledger.value(8)).unwrap_err();
+        let back = p.push_head(ledger.make(8)).unwrap_err();
         drop(back);
         drop(s.pop_tail());
         drop(p.pop_head());
@@ -180,12 +178,12 @@ fn queued_values_are_dropped_once() {
     {
         let (mut p, s) = raw::chain();
         for i in 9..200 {
-            p.push_head(ledger.value(i));
+            p.push_head(ledger.make(i as u64));
         }
         for _ in 0..20 {
             drop(s.pop_tail());
             drop(p.pop_head());
         }
     }
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once(0..200);
 }

@@ -7,10 +7,8 @@
 //! here), rings larger than 2 slots, and growth past the second ring.
 #![cfg(gort_loom)]
 
-mod common;
-
-use common::Ledger;
 use gort_pool::raw;
+use gort_testkit::Tracker;
 use loom::thread;
 
 /// Ring of 2 slots starting at index 2^32 - 1: push, push, pop the head,
@@ -19,23 +17,23 @@ use loom::thread;
 #[test]
 fn dequeue_push_and_pop_head_race_pop_tail() {
     loom::model(|| {
-        let ledger = Ledger::new(3);
+        let ledger = Tracker::new();
         let (mut p, s) = raw::dequeue(2, u32::MAX);
         let thief = thread::spawn(move || {
             drop(s.pop_tail());
             drop(s.pop_tail());
         });
-        p.push_head(ledger.value(0)).expect("empty ring");
-        if let Err(v) = p.push_head(ledger.value(1)) {
+        p.push_head(ledger.make(0)).expect("empty ring");
+        if let Err(v) = p.push_head(ledger.make(1)) {
             // Full only if the consumer has not even started.
             drop(v);
         }
         drop(p.pop_head());
         // Full, or the slot not yet handed back by the consumer: refused.
-        drop(p.push_head(ledger.value(2)));
+        drop(p.push_head(ledger.make(2)));
         thief.join().unwrap();
         drop(p);
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..3);
     });
 }
 
@@ -45,19 +43,19 @@ fn dequeue_push_and_pop_head_race_pop_tail() {
 #[test]
 fn chain_grows_while_consumer_unlinks() {
     loom::model(|| {
-        let ledger = Ledger::new(3);
+        let ledger = Tracker::new();
         let (mut p, s) = raw::chain();
         let thief = thread::spawn(move || {
             drop(s.pop_tail());
             drop(s.pop_tail());
         });
         for i in 0..3 {
-            p.push_head(ledger.value(i));
+            p.push_head(ledger.make(i as u64));
         }
         drop(p.pop_head());
         drop(p.pop_head());
         thief.join().unwrap();
         drop(p);
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..3);
     });
 }

@@ -10,10 +10,8 @@
 //! thread-locals, so only spawned threads use pools here).
 #![cfg(gort_loom)]
 
-mod common;
-
-use common::{Ledger, Tracked};
 use gort_pool::Pool;
+use gort_testkit::{Tracked, Tracker};
 use loom::thread;
 use std::sync::Arc;
 
@@ -26,12 +24,12 @@ fn pool() -> Arc<Pool<Tracked>> {
 #[test]
 fn clear_races_put_and_get() {
     loom::model(|| {
-        let ledger = Ledger::new(2);
+        let ledger = Tracker::new();
         let p = pool();
         let (q, l) = (p.clone(), ledger.clone());
         let user = thread::spawn(move || {
-            q.put(l.value(0));
-            q.put(l.value(1));
+            q.put(l.make(0));
+            q.put(l.make(1));
             drop(q.try_get());
         });
         let q = p.clone();
@@ -39,7 +37,7 @@ fn clear_races_put_and_get() {
         user.join().unwrap();
         clearer.join().unwrap();
         drop(p);
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..2);
     });
 }
 
@@ -49,12 +47,12 @@ fn clear_races_put_and_get() {
 #[test]
 fn clear_and_steal_race_put_and_exit_flush() {
     loom::model(|| {
-        let ledger = Ledger::new(2);
+        let ledger = Tracker::new();
         let p = pool();
         let (q, l) = (p.clone(), ledger.clone());
         let owner = thread::spawn(move || {
-            q.put(l.value(0));
-            q.put(l.value(1));
+            q.put(l.make(0));
+            q.put(l.make(1));
         });
         let q = p.clone();
         let thief = thread::spawn(move || {
@@ -64,7 +62,7 @@ fn clear_and_steal_race_put_and_exit_flush() {
         owner.join().unwrap();
         thief.join().unwrap();
         drop(p);
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..2);
     });
 }
 
@@ -73,12 +71,12 @@ fn clear_and_steal_race_put_and_exit_flush() {
 #[test]
 fn clear_frees_the_victim_while_it_is_read() {
     loom::model(|| {
-        let ledger = Ledger::new(2);
+        let ledger = Tracker::new();
         let p = pool();
         let (q, l) = (p.clone(), ledger.clone());
         let reader = thread::spawn(move || {
-            q.put(l.value(0));
-            q.put(l.value(1));
+            q.put(l.make(0));
+            q.put(l.make(1));
             q.clear();
             drop(q.try_get());
             drop(q.try_get());
@@ -88,7 +86,7 @@ fn clear_frees_the_victim_while_it_is_read() {
         reader.join().unwrap();
         clearer.join().unwrap();
         drop(p);
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..2);
     });
 }
 
@@ -97,12 +95,12 @@ fn clear_frees_the_victim_while_it_is_read() {
 #[test]
 fn put_steal_and_clear_on_three_threads() {
     loom::model(|| {
-        let ledger = Ledger::new(4);
+        let ledger = Tracker::new();
         let p = pool();
         let (q, l) = (p.clone(), ledger.clone());
         let owner = thread::spawn(move || {
             for i in 0..4 {
-                q.put(l.value(i));
+                q.put(l.make(i as u64));
             }
             drop(q.try_get());
         });
@@ -117,7 +115,7 @@ fn put_steal_and_clear_on_three_threads() {
         thief.join().unwrap();
         clearer.join().unwrap();
         drop(p);
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..4);
     });
 }
 
@@ -125,11 +123,11 @@ fn put_steal_and_clear_on_three_threads() {
 #[test]
 fn two_clears_race_a_put() {
     loom::model(|| {
-        let ledger = Ledger::new(1);
+        let ledger = Tracker::new();
         let p = pool();
         let (q, l) = (p.clone(), ledger.clone());
         let user = thread::spawn(move || {
-            q.put(l.value(0));
+            q.put(l.make(0));
             q.clear();
         });
         let q = p.clone();
@@ -137,6 +135,6 @@ fn two_clears_race_a_put() {
         user.join().unwrap();
         clearer.join().unwrap();
         drop(p);
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..1);
     });
 }

@@ -2,10 +2,8 @@
 //! rules: drop accounting, thread exit, re-entrance, `clear` racing the rest.
 #![cfg(not(gort_loom))]
 
-mod common;
-
-use common::{Ledger, Tracked};
 use gort_pool::Pool;
+use gort_testkit::{Tracked, Tracker};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, LazyLock};
 use std::thread;
@@ -59,16 +57,16 @@ fn test_pool(drain: bool) {
     const N: usize = 100;
     let p = Pool::new(|| unreachable!("never constructs"));
     for attempt in 0..3 {
-        let ledger = Ledger::new(N);
+        let ledger = Tracker::new();
         for i in 0..N {
-            p.put(ledger.value(i));
+            p.put(ledger.make(i as u64));
         }
         if drain {
             for _ in 0..N {
                 drop(p.try_get().expect("a value"));
             }
             assert_eq!(
-                ledger.dropped(),
+                ledger.ids_dropped(),
                 N,
                 "try {attempt}: drained values are dropped"
             );
@@ -78,10 +76,14 @@ fn test_pool(drain: bool) {
             );
         } else {
             p.clear();
-            assert_eq!(ledger.dropped(), 0, "try {attempt}: the victim keeps them");
+            assert_eq!(
+                ledger.ids_dropped(),
+                0,
+                "try {attempt}: the victim keeps them"
+            );
             p.clear();
         }
-        ledger.assert_each_dropped_once();
+        ledger.assert_each_dropped_once(0..N as u64);
     }
 }
 
@@ -133,26 +135,30 @@ fn exiting_thread_flushes_its_private_value() {
 #[test]
 fn exited_threads_values_are_stolen_once_each() {
     const N: usize = 50;
-    let ledger = Ledger::new(N);
+    let ledger = Tracker::new();
     let p = Arc::new(Pool::new(|| unreachable!()));
     let (q, l) = (p.clone(), ledger.clone());
-    thread::spawn(move || (0..N).for_each(|i| q.put(l.value(i))))
+    thread::spawn(move || (0..N).for_each(|i| q.put(l.make(i as u64))))
         .join()
         .unwrap();
     let mut seen = [false; N];
     for _ in 0..N {
         let v: Tracked = p.try_get().expect("a stolen value");
-        assert!(!std::mem::replace(&mut seen[v.id], true), "{} twice", v.id);
+        assert!(
+            !std::mem::replace(&mut seen[v.id as usize], true),
+            "{} twice",
+            v.id
+        );
     }
     assert!(p.try_get().is_none());
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once(0..N as u64);
 }
 
 /// Dropping the pool drops every value cached by any thread, in any cache.
 #[test]
 fn dropping_the_pool_drops_every_value_once() {
     const N: usize = 400;
-    let ledger = Ledger::new(N);
+    let ledger = Tracker::new();
     let p = Pool::new(|| unreachable!());
     let barrier = Barrier::new(4);
     thread::scope(|s| {
@@ -160,7 +166,7 @@ fn dropping_the_pool_drops_every_value_once() {
             let (p, ledger, barrier) = (&p, &ledger, &barrier);
             s.spawn(move || {
                 for i in (t * 100)..(t * 100 + 100) {
-                    p.put(ledger.value(i));
+                    p.put(ledger.make(i as u64));
                     if i % 50 == 0 {
                         p.clear();
                     }
@@ -173,7 +179,7 @@ fn dropping_the_pool_drops_every_value_once() {
     });
     ledger.assert_none_dropped_twice();
     drop(p);
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once(0..N as u64);
 }
 
 /// `clear` racing puts, gets and steals on other threads: every value is
@@ -182,7 +188,7 @@ fn dropping_the_pool_drops_every_value_once() {
 fn clear_races_put_get_and_steal() {
     const THREADS: usize = 3;
     let per_thread = if SHORT { 2_000 } else { 50_000 };
-    let ledger = Ledger::new(THREADS * per_thread);
+    let ledger = Tracker::new();
     let p: Pool<Tracked> = Pool::new(|| unreachable!());
     let done = AtomicUsize::new(0);
     thread::scope(|s| {
@@ -191,7 +197,7 @@ fn clear_races_put_get_and_steal() {
             s.spawn(move || {
                 let mut held = Vec::new();
                 for i in 0..per_thread {
-                    p.put(ledger.value(t * per_thread + i));
+                    p.put(ledger.make((t * per_thread + i) as u64));
                     // Uneven: this thread puts twice as often as it gets on
                     // even steps, so others' chains fill and get stolen.
                     if i % 3 != 0 {
@@ -215,7 +221,7 @@ fn clear_races_put_get_and_steal() {
     });
     ledger.assert_none_dropped_twice();
     drop(p);
-    ledger.assert_each_dropped_once();
+    ledger.assert_each_dropped_once(0..(THREADS * per_thread) as u64);
 }
 
 /// The constructor and `T::drop` may use the pool again: neither runs while

@@ -5,15 +5,12 @@
 
 use gort_chan::{RecvError, SendError, TryRecvError, bounded};
 use gort_select::{Select, select, select_blocking};
+use gort_testkit::poll_noop;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Waker};
-
-fn poll<F: Future + ?Sized>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
+use std::task::Poll;
 
 /// A queued select is dropped after a sender handed a value to one of its
 /// receive arms: the value goes back to that channel; the other arms leave
@@ -30,7 +27,7 @@ fn dropped_select_returns_a_received_value() {
                     recv(rx2) -> v => v,
                 }
             });
-            assert!(poll(f.as_mut()).is_pending());
+            assert!(poll_noop(f.as_mut()).is_pending());
             tx1.try_send(11).unwrap(); // handed to the select's arm
             // dropped without being polled again
         }
@@ -57,7 +54,7 @@ fn dropped_select_sends_nothing() {
                 recv(idle) -> _ => Ok(()),
             }
         });
-        assert!(poll(f.as_mut()).is_pending());
+        assert!(poll_noop(f.as_mut()).is_pending());
     }
     assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
 }
@@ -81,7 +78,7 @@ fn drop_select_at_every_point_with_a_racing_sender() {
                     }
                 });
                 for _ in 0..polls {
-                    if let Poll::Ready(v) = poll(f.as_mut()) {
+                    if let Poll::Ready(v) = poll_noop(f.as_mut()) {
                         got.push(v.unwrap());
                         break;
                     }

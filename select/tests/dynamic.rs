@@ -4,15 +4,11 @@
 
 use gort_chan::{RecvError, bounded};
 use gort_select::Select;
-use std::future::Future;
+use gort_testkit::poll_noop;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Waker};
-
-fn poll<F: Future + ?Sized>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
+use std::task::Poll;
 
 /// A value whose drops are counted.
 struct Counted(Arc<AtomicUsize>);
@@ -36,10 +32,10 @@ fn a_losing_send_arm_unlinked_by_a_peer_hands_its_value_back() {
     let ia = sel.recv(&a_rx);
     let ib = sel.send(&b_tx, Counted(drops.clone()));
     let mut fut = pin!(sel.select());
-    assert!(poll(fut.as_mut()).is_pending());
+    assert!(poll_noop(fut.as_mut()).is_pending());
     a_tx.try_send(7).unwrap();
     assert!(b_rx.try_recv().is_err(), "B's waiter lost the claim to A");
-    let Poll::Ready(mut done) = poll(fut.as_mut()) else {
+    let Poll::Ready(mut done) = poll_noop(fut.as_mut()) else {
         panic!("A completed the select");
     };
     assert_eq!(done.index(), ia);

@@ -7,10 +7,10 @@
 
 use gort_chan::{Receiver, Sender, bounded, never};
 use gort_select::{Select, select, select_blocking};
-use std::future::Future;
+use gort_testkit::poll_noop;
 use std::pin::pin;
 use std::sync::Barrier;
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 
 /// TestSelfSelect: a select with a send and a receive arm on the same
 /// channel, run from two threads, never receives its own value.
@@ -163,10 +163,6 @@ fn pseudo_random_send() {
     }
 }
 
-fn poll<F: Future + ?Sized>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
-
 /// TestSelectDuplicateChannel: a select queued twice on one channel (and on
 /// another) that wins elsewhere dequeues itself cleanly; a receiver queued
 /// after it on the duplicated channel is then served.
@@ -183,14 +179,14 @@ fn select_duplicate_channel() {
         }
     };
     let mut a = pin!(a);
-    assert!(poll(a.as_mut()).is_pending(), "A queues first on c");
+    assert!(poll_noop(a.as_mut()).is_pending(), "A queues first on c");
     // B: a plain receive on c, queued after A.
     let mut b = pin!(c.recv());
-    assert!(poll(b.as_mut()).is_pending(), "B queues on c after A");
+    assert!(poll_noop(b.as_mut()).is_pending(), "B queues on c after A");
     d_tx.try_send(7).unwrap(); // wakes A through d
-    assert_eq!(poll(a.as_mut()), Poll::Ready(Ok(7)));
+    assert_eq!(poll_noop(a.as_mut()), Poll::Ready(Ok(7)));
     c_tx.try_send(8).unwrap(); // must reach B: A left c's queue
-    assert_eq!(poll(b.as_mut()), Poll::Ready(Ok(8)));
+    assert_eq!(poll_noop(b.as_mut()), Poll::Ready(Ok(8)));
 }
 
 /// TestNonblockSelectRace: from the moment the second thread starts, c1 or

@@ -7,12 +7,10 @@
 
 use gort_chan::{Receiver, RecvError, SendError, Sender, bounded, never};
 use gort_select::{select, select_blocking};
-use std::alloc::{GlobalAlloc, Layout, System};
+use gort_testkit::{CountingAlloc, allocated_by, poll_noop};
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::future::Future;
 use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 /// select.go: send arms with a default; a filled arm is switched off (Go: set
 /// to nil); each send value is evaluated once per select, even when default
@@ -187,10 +185,6 @@ fn doubleselect() {
     });
 }
 
-fn poll<F: Future + ?Sized>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
-
 /// select3.go's blocking rules, checked by polling once instead of sleeping:
 /// selects on never() channels and empty selects never complete; a receive
 /// from a closed channel and a send with buffer room never block; a send
@@ -202,20 +196,20 @@ fn select3_blocking_rules() {
     closed_tx.close();
     // Never ready, never complete.
     assert!(
-        poll(pin!(async {
+        poll_noop(pin!(async {
             select! {}
         }))
         .is_pending()
     );
     assert!(
-        poll(pin!(async {
+        poll_noop(pin!(async {
             select! { recv(nil) -> _ => {} }
         }))
         .is_pending()
     );
     let (_t, idle) = bounded::<i32>(0);
     assert!(
-        poll(pin!(async {
+        poll_noop(pin!(async {
             select! { recv(nil) -> _ => {}, recv(idle) -> _ => {} }
         }))
         .is_pending()
@@ -278,32 +272,8 @@ fn closed_chan_select_forms() {
     drop(dummy_t);
 }
 
-thread_local! {
-    static COUNT: Cell<bool> = const { Cell::new(false) };
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-struct Counting;
-
-// SAFETY: forwards to `System`; the counters are const-initialised
-// thread-locals without destructors, which never allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        if COUNT.with(Cell::get) {
-            ALLOCS.with(|a| a.set(a.get() + 1));
-        }
-        // SAFETY: forwarded contract.
-        unsafe { System.alloc(l) }
-    }
-
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: forwarded contract.
-        unsafe { System.dealloc(p, l) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// select2.go: 100,000 selects receiving from a busy channel allocate
 /// nothing (Go: the memory in use does not grow).
@@ -317,14 +287,15 @@ fn select2_no_allocation_per_select() {
     // the first park, which the counted loop may or may not reach).
     gort_park::with_current_waker(|_| ());
     select_blocking! { recv(c) -> v => { v.unwrap(); }, recv(dummy) -> _ => panic!("dummy") }
-    COUNT.with(|c| c.set(true));
-    for _ in 1..N {
-        select_blocking! {
-            recv(c) -> v => { v.unwrap(); },
-            recv(dummy) -> _ => panic!("dummy"),
+    let (counted, ()) = allocated_by(|| {
+        for _ in 1..N {
+            select_blocking! {
+                recv(c) -> v => { v.unwrap(); },
+                recv(dummy) -> _ => panic!("dummy"),
+            }
         }
-    }
-    COUNT.with(|c| c.set(false));
+    })
+    .expect("installed");
     sender.join().unwrap();
-    assert_eq!(ALLOCS.with(Cell::get), 0, "selects allocated");
+    assert_eq!(counted.allocs, 0, "selects allocated");
 }

@@ -4,39 +4,16 @@
 //! allocator, after one warm-up call (as Go's `testing.AllocsPerRun` does).
 
 use gort_syncmap::SyncMap;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to the system allocator; only counts this thread's calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use gort_testkit::{CountingAlloc, allocated_by};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// Allocations by this thread during `f`, after one warm-up call.
-fn allocs_per_run(mut f: impl FnMut()) -> u64 {
+fn allocs_per_run(mut f: impl FnMut()) -> usize {
     f();
-    let before = ALLOCS.with(Cell::get);
-    for _ in 0..10 {
-        f();
-    }
-    (ALLOCS.with(Cell::get) - before) / 10
+    let (counted, ()) = allocated_by(|| (0..10).for_each(|_| f())).expect("installed");
+    counted.allocs / 10
 }
 
 #[test]

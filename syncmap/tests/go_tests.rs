@@ -2,10 +2,8 @@
 //! TestIssue40999, TestMapRangeNestedCall, TestCompareAndSwap_NonExistingKey
 //! and TestConcurrentClear (the allocation tests are in allocations.rs).
 
-mod common;
-
-use common::Census;
 use gort_syncmap::SyncMap;
+use gort_testkit::{Tracked, Tracker};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// TestConcurrentRange: writers store multiples of each key while the main
@@ -58,9 +56,9 @@ fn concurrent_range() {
 /// themselves), and after the map is dropped nothing is left.
 #[test]
 fn deleted_keys_do_not_leak() {
-    let census = Census::new();
+    let census = Tracker::new();
     {
-        let m: SyncMap<u64, common::Counted> = SyncMap::new();
+        let m: SyncMap<u64, Tracked> = SyncMap::new();
         // A bias key, so misses stay below the dirty map's length.
         m.store(u64::MAX, census.make(0));
         for i in 0..10_000 {
@@ -82,9 +80,9 @@ fn deleted_keys_do_not_leak() {
 /// The key side of TestIssue40999: a key type that counts itself.
 #[test]
 fn deleted_dirty_keys_are_dropped() {
-    let census = Census::new();
+    let census = Tracker::new();
     {
-        let m: SyncMap<common::Counted, ()> = SyncMap::new();
+        let m: SyncMap<Tracked, ()> = SyncMap::new();
         m.store(census.make(u64::MAX), ());
         for i in 0..10_000 {
             let k = census.make(i);
@@ -97,13 +95,6 @@ fn deleted_dirty_keys_are_dropped() {
     }
     assert_eq!(census.live(), 0);
 }
-
-impl std::hash::Hash for common::Counted {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.id.hash(state)
-    }
-}
-impl Eq for common::Counted {}
 
 /// TestMapRangeNestedCall (Go issue 46399): a range callback may load,
 /// store, delete and range the same map.
@@ -175,7 +166,7 @@ fn concurrent_clear() {
 /// 1.23's Clear clears the dirty map in place), then reuse.
 #[test]
 fn clear_amended_map_then_reuse() {
-    let census = Census::new();
+    let census = Tracker::new();
     let m = SyncMap::new();
     for i in 0..100 {
         m.store(i, census.make(i));

@@ -6,12 +6,10 @@
 //! out exactly once (as a previous value, a deleted value, or the map's final
 //! contents). Disjoint keys: each thread checks that every value it reads
 //! back from its own keys is the one it last wrote. Readers check that a
-//! value always belongs to its key. Counted values prove nothing leaks.
+//! value always belongs to its key. Tracked values prove nothing leaks.
 
-mod common;
-
-use common::{Census, Counted};
 use gort_syncmap::SyncMap;
+use gort_testkit::{Tracked, Tracker};
 use std::collections::HashSet;
 use std::sync::Mutex;
 
@@ -26,8 +24,8 @@ fn token(writer: u64, seq: u64) -> u64 {
 
 #[test]
 fn shared_keys_every_token_comes_out_once() {
-    let census = Census::new();
-    let m: SyncMap<u64, Counted> = SyncMap::new();
+    let census = Tracker::new();
+    let m: SyncMap<u64, Tracked> = SyncMap::new();
     let out = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for w in 0..WRITERS {
@@ -93,8 +91,8 @@ fn shared_keys_every_token_comes_out_once() {
 
 #[test]
 fn disjoint_keys_read_their_own_writes() {
-    let census = Census::new();
-    let m: SyncMap<u64, Counted> = SyncMap::new();
+    let census = Tracker::new();
+    let m: SyncMap<u64, Tracked> = SyncMap::new();
     std::thread::scope(|s| {
         for t in 0..3u64 {
             let (m, census) = (&m, &census);

@@ -185,29 +185,19 @@ fn sleep_moves_between_tasks() {
 /// dropped, never received later (`TimerHook::keep_returned`).
 #[test]
 fn value_of_an_earlier_schedule_is_not_given_back() {
-    use std::future::Future;
+    use gort_testkit::{Flag, poll_once};
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::task::{Context, Wake, Waker};
+    use std::task::Waker;
 
-    struct Flag(AtomicBool);
-    impl Wake for Flag {
-        fn wake(self: Arc<Self>) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
     for stop in [true, false] {
         let timer = Timer::new(Duration::from_millis(1));
-        let flag = Arc::new(Flag(AtomicBool::new(false)));
+        let flag = Arc::new(Flag::default());
         let waker = Waker::from(flag.clone());
-        let mut cx = Context::from_waker(&waker);
         {
             let mut f = Box::pin(timer.c().recv());
-            assert!(f.as_mut().poll(&mut cx).is_pending());
+            assert!(poll_once(f.as_mut(), &waker).is_pending());
             // The timer thread hands the value to `f` and wakes it.
-            while !flag.0.load(Ordering::SeqCst) {
-                std::thread::yield_now();
-            }
+            flag.wait();
             let stopped = if stop {
                 timer.stop()
             } else {

@@ -8,22 +8,17 @@ mod common;
 
 use common::{HOUR, MS, wait_until};
 use gort_select::select_blocking;
+use gort_testkit::CountingWaker;
 use gort_time::raw::heap_len;
 use gort_time::{Timer, after, after_func, sleep};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Waker};
 use std::time::Duration;
 
 const N: usize = 1000;
-
-struct NoopWake;
-
-impl Wake for NoopWake {
-    fn wake(self: Arc<Self>) {}
-}
 
 /// Counts live closures.
 struct Live(Arc<AtomicUsize>);
@@ -45,7 +40,7 @@ impl Drop for Live {
 fn cancelled_waits_leave_the_heap_clean() {
     // Sleeps polled once (so their timers are in the heap), then dropped:
     // their wakers are released at once, their entries swept.
-    let inner = Arc::new(NoopWake);
+    let inner = Arc::new(CountingWaker::default());
     let waker = Waker::from(inner.clone());
     let mut sleeps: Vec<_> = (0..N).map(|_| Box::pin(sleep(HOUR))).collect();
     for s in &mut sleeps {

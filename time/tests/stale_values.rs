@@ -5,35 +5,13 @@
 #![cfg(not(gort_loom))]
 
 use gort_select::select;
+use gort_testkit::{Flag, poll_once};
 use gort_time::Timer;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex};
-use std::task::{Context, Wake, Waker};
+use std::sync::Arc;
+use std::task::Waker;
 use std::time::{Duration, Instant};
-
-/// A waker a thread can wait on without sleeping.
-#[derive(Default)]
-struct Flag {
-    woken: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl Wake for Flag {
-    fn wake(self: Arc<Self>) {
-        *self.woken.lock().unwrap() = true;
-        self.cv.notify_all();
-    }
-}
-
-impl Flag {
-    fn wait(&self) {
-        let mut woken = self.woken.lock().unwrap();
-        while !*woken {
-            woken = self.cv.wait(woken).unwrap();
-        }
-    }
-}
 
 /// Polls `fut` once with a fresh flag waker, expecting it to wait, then
 /// blocks until the timer thread wakes it: by then the timer's value was
@@ -41,11 +19,7 @@ impl Flag {
 fn wait_for_handoff<F: Future + ?Sized>(mut fut: Pin<&mut F>) {
     let flag = Arc::new(Flag::default());
     let waker = Waker::from(flag.clone());
-    assert!(
-        fut.as_mut()
-            .poll(&mut Context::from_waker(&waker))
-            .is_pending()
-    );
+    assert!(poll_once(fut.as_mut(), &waker).is_pending());
     flag.wait();
 }
 

@@ -2,26 +2,15 @@
 //! point of its life, after which the group must be as good as new (no
 //! leftover registration, no leftover semaphore unit).
 
+use gort_testkit::CountingWaker;
 use gort_waitgroup::{WaitFuture, WaitGroup};
-use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
-
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
+use std::task::{Poll, Waker};
 
 fn poll_once(fut: Pin<&mut WaitFuture<'_>>, waker: &Arc<CountingWaker>) -> Poll<()> {
-    let waker = Waker::from(waker.clone());
-    fut.poll(&mut Context::from_waker(&waker))
+    gort_testkit::poll_once(fut, &Waker::from(waker.clone()))
 }
 
 fn state(wg: &WaitGroup) -> String {
@@ -40,7 +29,7 @@ fn assert_reusable(wg: &WaitGroup) {
         "a wait returned early"
     );
     wg.done();
-    assert_eq!(waker.0.load(Ordering::SeqCst), 1);
+    assert_eq!(waker.count(), 1);
     assert!(poll_once(w.as_mut(), &waker).is_ready());
     assert_eq!(state(wg), "WaitGroup { counter: 0, waiters: 0 }");
 }
@@ -97,7 +86,7 @@ fn dropped_after_registering() {
             assert_eq!(state(&wg), "WaitGroup { counter: 1, waiters: 1 }");
             if let DropPoint::Released | DropPoint::Completed = point {
                 wg.done(); // hands this waiter its unit
-                assert_eq!(waker.0.load(Ordering::SeqCst), 1, "{point:?}");
+                assert_eq!(waker.count(), 1, "{point:?}");
             }
             if let DropPoint::Completed = point {
                 assert!(poll_once(w.as_mut(), &waker).is_ready());
@@ -106,7 +95,7 @@ fn dropped_after_registering() {
         if let DropPoint::Registered = point {
             assert_eq!(state(&wg), "WaitGroup { counter: 1, waiters: 0 }");
             wg.done();
-            assert_eq!(waker.0.load(Ordering::SeqCst), 0, "nobody to wake");
+            assert_eq!(waker.count(), 0, "nobody to wake");
         }
         assert_reusable(&wg);
     }
@@ -154,7 +143,7 @@ fn one_of_two_waiters_dropped_before_release() {
     drop(a);
     assert_eq!(state(&wg), "WaitGroup { counter: 1, waiters: 1 }");
     wg.done();
-    assert_eq!(wb.0.load(Ordering::SeqCst), 1);
+    assert_eq!(wb.count(), 1);
     assert!(poll_once(b.as_mut(), &wb).is_ready());
     drop(b);
     assert_reusable(&wg);

@@ -15,16 +15,13 @@
 #![cfg(gort_loom)]
 
 use gort_sync::{AtomicUsize, Ordering};
+use gort_testkit::poll_noop;
 use gort_waitgroup::WaitGroup;
 use loom::thread;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-
-fn poll_noop<F: Future>(f: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
 
 /// The group is back to zero with nobody registered, and reusable: a new
 /// round's wait stays pending until its `done`.
