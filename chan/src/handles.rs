@@ -9,6 +9,7 @@ use crate::recv::RecvFuture;
 use crate::send::SendFuture;
 use crate::sync::Ordering;
 use core::fmt;
+use core::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -379,6 +380,14 @@ impl<T> Receiver<T> {
         crate::TryIter { rx: self }
     }
 }
+
+// A panic never leaves a channel inconsistent: every lock is released with
+// the state whole (no poisoning), values and wakers leave it only after
+// unlocking, and a waiter is never left queued by an unwinding owner.
+impl<T> UnwindSafe for Sender<T> {}
+impl<T> RefUnwindSafe for Sender<T> {}
+impl<T> UnwindSafe for Receiver<T> {}
+impl<T> RefUnwindSafe for Receiver<T> {}
 
 fn add_handle(count: &crate::sync::AtomicUsize) {
     // As `Arc`: a count this large can only come from leaked handles.

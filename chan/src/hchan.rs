@@ -10,9 +10,10 @@
 //!   buffer with room implies an empty `sendq`;
 //! - once `closed`, both queues are empty and stay empty;
 //! - `returned` holds values that a receive future was handed and dropped
-//!   before returning (the cancel-safety rule in the crate docs). They are
-//!   older than everything in `buf`, so they are received first; a non-empty
-//!   `returned` implies an empty `recvq` (a return goes straight to a waiting
+//!   before returning (the cancel-safety rule in the crate docs), in the
+//!   order they were handed over (by hand-off number). They are older than
+//!   everything in `buf`, so they are received first; a non-empty `returned`
+//!   implies an empty `recvq` (a return goes straight to a waiting
 //!   receiver).
 //!
 //! The atomic mirrors (`closed`, `count`, `ready`) are written only under the
@@ -21,8 +22,8 @@
 //! paths of `try_send`/`try_recv` read them with acquire ordering (Go reads
 //! `closed`, `qcount` and `recvq.first`/`sendq.first` atomically).
 
+use crate::hook::TimerHook;
 use crate::sync::{AtomicBool, AtomicUsize, Ordering, UnsafeCell};
-use crate::timer::TimerHook;
 use core::task::Waker;
 use gort_park::WaitQ;
 use gort_park::{Mutex, MutexGuard};
@@ -70,8 +71,15 @@ pub(crate) struct State<T> {
     /// The ring (Go: `buf`, `sendx`, `recvx`, `qcount`); never holds more
     /// than `cap` values and never reallocates.
     pub(crate) buf: VecDeque<T>,
-    /// Values given back by dropped receive futures; received before `buf`.
-    pub(crate) returned: VecDeque<T>,
+    /// Values given back by dropped receive futures, with their hand-off
+    /// numbers, in that order; received before `buf`.
+    pub(crate) returned: VecDeque<(u64, T)>,
+    /// Direct hand-offs to waiting receivers so far: the last one's number.
+    pub(crate) handoffs: u64,
+    /// Hand-offs numbered below this belong to a timer schedule that
+    /// `stop`/`reset` ended (set by the timer's drain; 0 for other
+    /// channels): such a value is never given back.
+    pub(crate) stale_before: u64,
     /// Waiting receivers (Go: `recvq`).
     pub(crate) recvq: WaitQ<T>,
     /// Waiting senders (Go: `sendq`).
@@ -128,6 +136,8 @@ impl<T> Chan<T> {
                 recvq: WaitQ::new(),
                 sendq: WaitQ::new(),
                 closed: false,
+                handoffs: 0,
+                stale_before: 0,
             }),
             cap,
             closed: AtomicBool::new(false),
@@ -294,17 +304,18 @@ impl<T> Chan<T> {
 
 impl<T> State<T> {
     /// The locked part of Go's `chansend` (steps 3 to 6): closed → fail;
-    /// a waiting receiver → hand the value over directly (Go's `send`), with
-    /// `stamp` for its owner (a timer channel's schedule, else 0); room in
-    /// the buffer → buffer it; else report that it would block.
+    /// a waiting receiver → hand the value over directly (Go's `send`),
+    /// numbered for its owner (see `returned`); room in the buffer → buffer
+    /// it; else report that it would block.
     #[inline(always)]
-    pub(crate) fn send(&mut self, cap: usize, value: T, stamp: u64) -> Sent<T> {
+    pub(crate) fn send(&mut self, cap: usize, value: T) -> Sent<T> {
         if self.closed {
             return Sent::Closed(value);
         }
         if let Some(mut receiver) = self.recvq.dequeue() {
+            self.handoffs += 1;
             receiver.put_elem(value);
-            receiver.set_stamp(stamp);
+            receiver.set_stamp(self.handoffs);
             return Sent::Done(receiver.complete(true));
         }
         if self.buf.len() < cap {
@@ -321,7 +332,7 @@ impl<T> State<T> {
     /// it; else report that it would block.
     #[inline(always)]
     pub(crate) fn recv(&mut self, cap: usize) -> Received<T> {
-        if let Some(v) = self.returned.pop_front() {
+        if let Some((_, v)) = self.returned.pop_front() {
             return Received::Value(v, None);
         }
         if self.closed {
@@ -350,17 +361,24 @@ impl<T> State<T> {
         }
     }
 
-    /// Gives back a value that a dropped receive had been handed: to the
-    /// first waiting receiver (with its `stamp`), or to the head of the
-    /// channel. The one place values are given back.
-    pub(crate) fn give_back(&mut self, value: T, stamp: u64) -> Option<Waker> {
+    /// Gives back a value that a dropped receive had been handed with
+    /// hand-off number `handoff`: to the first waiting receiver (keeping its
+    /// number), or among the returned values at the head of the channel, in
+    /// hand-off order (so values of one sender stay in the order sent). A
+    /// value of an ended timer schedule is refused (`Err`): the caller drops
+    /// it after unlocking.
+    pub(crate) fn give_back(&mut self, value: T, handoff: u64) -> Result<Option<Waker>, T> {
+        if handoff < self.stale_before {
+            return Err(value);
+        }
         if let Some(mut receiver) = self.recvq.dequeue() {
             receiver.put_elem(value);
-            receiver.set_stamp(stamp);
-            return receiver.complete(true);
+            receiver.set_stamp(handoff);
+            return Ok(receiver.complete(true));
         }
-        self.returned.push_front(value);
-        None
+        let at = self.returned.partition_point(|&(n, _)| n < handoff);
+        self.returned.insert(at, (handoff, value));
+        Ok(None)
     }
 
     /// The locked part of Go's `closechan`: marks the channel closed and
@@ -381,7 +399,7 @@ impl<T> State<T> {
     }
 
     /// Takes every value waiting in the channel (returned ones first).
-    pub(crate) fn take_values(&mut self) -> (VecDeque<T>, VecDeque<T>) {
+    pub(crate) fn take_values(&mut self) -> (VecDeque<(u64, T)>, VecDeque<T>) {
         (
             core::mem::take(&mut self.returned),
             core::mem::take(&mut self.buf),

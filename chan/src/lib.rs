@@ -62,7 +62,11 @@
 //! channel lock (a waiter registers its waker before it becomes visible to
 //! the peers that complete it). When one operation wakes several waiters (a
 //! close), every one is woken even if a waker panics; the first panic then
-//! resumes in the caller.
+//! resumes in the caller. An operation that completes a waiting peer wakes
+//! it after it completed itself: if that waker panics, the panic unwinds
+//! out of the operation, and a value it had just received is dropped with
+//! it (a `wake` that panics breaks every executor's assumptions; gort only
+//! guarantees that nobody else is left waiting).
 //!
 //! # Example
 //!
@@ -90,6 +94,7 @@ mod close;
 mod error;
 mod handles;
 mod hchan;
+mod hook;
 mod iter;
 mod op;
 #[doc(hidden)]

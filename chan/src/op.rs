@@ -13,13 +13,14 @@
 //!   removed, or completed by a peer, or unlinked by a peer that lost the
 //!   claim) → `Done` or `Idle`; a receive calls `unblock`;
 //! - an abandoned op that had received a value gives it back
-//!   ([`give_back`](Op::give_back), the only place that does), unless it is
-//!   a timer value of a schedule that `stop`/`reset` ended.
+//!   ([`give_back`](Op::give_back), the only place that does), in hand-off
+//!   order, unless it is a timer value of a schedule that `stop`/`reset`
+//!   ended.
 //!
 //! The value always lives in the sudog's slot (as Go's `sudog.elem` points
 //! at the goroutine's own variable): a send's value from the start until a
 //! receiver takes it, a receive's value once it arrives, with the success
-//! flag and the sender's stamp beside it. The slot belongs to whoever the
+//! flag and the hand-off number beside it. The slot belongs to whoever the
 //! sudog's state says: the owner while it is not queued, the winner of the
 //! claim while it is.
 
@@ -30,6 +31,7 @@ use core::marker::PhantomPinned;
 use core::pin::Pin;
 use core::task::Waker;
 use gort_park::{Claim, Sudog};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 /// A send or receive that may wait (Go: a `sudog` and what its goroutine
 /// knows of it). The channel is not stored: every owner has it at hand and
@@ -71,13 +73,26 @@ impl<T> Op<T> {
         }
     }
 
-    fn parts(self: Pin<&mut Self>) -> (Pin<&mut Sudog<T>>, bool, &mut Phase) {
-        // SAFETY: `sg` is structurally pinned and handed out pinned; the
-        // other fields are not structurally pinned.
+    /// The sudog (shared: while it is queued, a completer may be writing
+    /// its slot under the queue's lock), the direction and the phase.
+    ///
+    /// `&mut Op` while the sudog is queued is sound because `Op` is
+    /// `!Unpin` (`PhantomPinned`): such references are not treated as
+    /// unique, so the completer's accesses through its raw pointer do not
+    /// conflict with them (the convention of intrusive waiter lists).
+    fn parts(self: Pin<&mut Self>) -> (&Sudog<T>, bool, &mut Phase) {
+        // SAFETY: `sg` is structurally pinned and only shared from here;
+        // the other fields are not structurally pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: see above.
-        let sg = unsafe { Pin::new_unchecked(&mut this.sg) };
-        (sg, this.recv, &mut this.phase)
+        (&this.sg, this.recv, &mut this.phase)
+    }
+
+    /// The sudog for `set_case`, only while it is in no queue.
+    fn idle_sudog(self: Pin<&mut Self>) -> Pin<&mut Sudog<T>> {
+        assert_eq!(self.phase, Phase::Idle, "a channel operation queued twice");
+        // SAFETY: `sg` is structurally pinned, handed out pinned, and not
+        // queued, so nobody else reaches it.
+        unsafe { self.map_unchecked_mut(|op| &mut op.sg) }
     }
 
     /// Whether this is a receive (else a send).
@@ -103,7 +118,8 @@ impl<T> Op<T> {
         g: &mut impl Guard<T>,
     ) -> Option<Option<Waker>> {
         let (sg, recv, phase) = self.parts();
-        debug_assert_eq!(*phase, Phase::Idle);
+        // A real check: the hidden `raw` surface lets safe code reuse a case.
+        assert_eq!(*phase, Phase::Idle, "a channel operation started twice");
         let state = g.state_of(chan);
         // In every unsafe block below the op is not queued, so its slot is
         // the owner's, and the owner is this `&mut` call.
@@ -128,7 +144,7 @@ impl<T> Op<T> {
         } else {
             // SAFETY: see above.
             let v = unsafe { sg.take_elem() }.expect("a send op holds its value");
-            match state.send(chan.cap(), v, 0) {
+            match state.send(chan.cap(), v) {
                 Sent::Done(waker) => {
                     // SAFETY: see above.
                     unsafe { sg.set_success(true) };
@@ -164,15 +180,14 @@ impl<T> Op<T> {
     /// [`dequeue`](Self::dequeue) (an op dropped while queued aborts the
     /// process), and `chan` outlives the op.
     pub(crate) unsafe fn enqueue(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         chan: &Chan<T>,
         g: &mut impl Guard<T>,
         claim: &Claim,
         case: usize,
     ) {
-        let (mut sg, recv, phase) = self.parts();
-        debug_assert_eq!(*phase, Phase::Idle);
-        sg.as_mut().set_case(case);
+        self.as_mut().idle_sudog().set_case(case);
+        let (sg, recv, phase) = self.parts();
         let state = g.state_of(chan);
         let q = if recv {
             &mut state.recvq
@@ -182,13 +197,23 @@ impl<T> Op<T> {
         // SAFETY: `sg` is pinned in this op, and it and `claim` outlive its
         // stay in the queue (the caller's contract); we hold the channel
         // lock. A send's value is in the slot already.
-        unsafe { q.enqueue(&sg, claim) };
-        if recv {
-            if let Some(t) = chan.timer() {
-                t.block();
-            }
-        }
+        unsafe { q.enqueue(sg, claim) };
         *phase = Phase::Queued;
+        if !recv {
+            return;
+        }
+        let Some(t) = chan.timer() else { return };
+        // The timer's `block` may unwind (it can start the timer thread, or
+        // call an installed driver). Then the enqueue is undone here, under
+        // the lock still held, so the owner is left with an idle op that no
+        // peer can reach, and the panic goes on.
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| t.block())) {
+            // SAFETY: enqueued in `q` just above, under the lock we hold.
+            unsafe { q.remove(sg) };
+            *phase = Phase::Idle;
+            t.unblock();
+            resume_unwind(panic);
+        }
     }
 
     /// The op left its channel's queue (Go: `unblockTimerChan` for a
@@ -235,7 +260,7 @@ impl<T> Op<T> {
             &mut state.sendq
         };
         // SAFETY: `sg` was enqueued in `q`, whose lock we hold.
-        let removed = unsafe { q.remove(&sg) };
+        let removed = unsafe { q.remove(sg) };
         debug_assert!(!(removed && won), "a completed op was still queued");
         Self::left_queue(recv, chan);
         // SAFETY: the sudog is out of the queue: removed now, or dequeued by
@@ -249,10 +274,10 @@ impl<T> Op<T> {
     /// The op is being abandoned after it completed (a dropped future or
     /// select): a value it received and nobody took goes back to the
     /// channel, ahead of later values (gort-chan's cancel-safety rule),
-    /// unless it is a timer value whose schedule `stop`/`reset` ended
-    /// ([`TimerHook::keep_returned`](crate::raw::TimerHook::keep_returned));
-    /// such a value stays in the slot and is dropped with the op. With the
-    /// lock held; returns the waker of a receiver the value went to.
+    /// unless it is a timer value whose schedule `stop`/`reset` ended; such a
+    /// value stays in the slot and is dropped with the op, after unlocking.
+    /// With the lock held; returns the waker of a receiver the value went
+    /// to.
     pub(crate) fn give_back(
         self: Pin<&mut Self>,
         chan: &Chan<T>,
@@ -263,14 +288,17 @@ impl<T> Op<T> {
             return None;
         }
         *phase = Phase::Idle;
-        // SAFETY: the op is not queued: its slot is ours.
-        let stamp = unsafe { sg.stamp() };
-        if chan.timer().is_some_and(|t| !t.keep_returned(stamp)) {
-            return None;
+        // SAFETY: the op is not queued: its slot is ours. The stamp is the
+        // hand-off number its completer left.
+        let (value, handoff) = unsafe { (sg.take_elem()?, sg.stamp()) };
+        match g.state_of(chan).give_back(value, handoff) {
+            Ok(waker) => waker,
+            Err(stale) => {
+                // SAFETY: as above.
+                unsafe { sg.put_elem(stale) };
+                None
+            }
         }
-        // SAFETY: as above.
-        let v = unsafe { sg.take_elem() }?;
-        g.state_of(chan).give_back(v, stamp)
     }
 
     /// The outcome of a receive op that is done; taking it makes the op

@@ -3,5 +3,6 @@
 //! channel state handed out. Unstable: the crates of this workspace that
 //! use it are released together.
 
+pub use crate::hook::TimerHook;
 pub use crate::select::{AnyCase, Case, Cases, DynCases, SelectGo, as_recv, as_send};
-pub use crate::timer::{TimerHook, WeakChan, timer_channel};
+pub use crate::timer::{WeakChan, timer_channel};

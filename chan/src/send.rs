@@ -26,7 +26,7 @@ impl<T> Chan<T> {
             return Err(TrySendError::Full(value));
         }
         let mut st = self.lock();
-        match st.send(self.cap(), value, 0) {
+        match st.send(self.cap(), value) {
             Sent::Done(waker) => {
                 drop(st);
                 wake(waker);
@@ -50,7 +50,7 @@ impl<T> Chan<T> {
         let mut spun = false;
         let g = loop {
             let mut g = self.lock();
-            value = match g.send(self.cap(), value, 0) {
+            value = match g.send(self.cap(), value) {
                 Sent::Done(waker) => {
                     drop(g);
                     wake(waker);

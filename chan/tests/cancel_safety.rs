@@ -261,3 +261,30 @@ fn pending_send_gets_its_value_back_on_close() {
     }
     assert_eq!(tracker.live(), 0);
 }
+
+/// Values handed to several receive futures that are all dropped go back in
+/// the order they were sent, whatever order the futures are dropped in
+/// (values of one sender arrive in the order sent).
+#[test]
+fn given_back_values_keep_their_send_order() {
+    for drop_first_handed_first in [true, false] {
+        let (tx, rx) = bounded::<u32>(0);
+        let (waker, _) = counting_waker();
+        let mut a = Box::pin(rx.recv());
+        let mut b = Box::pin(rx.recv());
+        assert!(poll_once(a.as_mut(), &waker).is_pending());
+        assert!(poll_once(b.as_mut(), &waker).is_pending());
+        tx.try_send(1).unwrap(); // to `a`, the first waiter
+        tx.try_send(2).unwrap(); // to `b`
+        if drop_first_handed_first {
+            drop(a);
+            drop(b);
+        } else {
+            drop(b);
+            drop(a);
+        }
+        assert_eq!(rx.len(), 2);
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(rx.try_recv(), Ok(2));
+    }
+}

@@ -80,6 +80,7 @@ mod map;
 mod raw;
 mod set;
 mod set_iter;
+mod set_ops;
 mod tophash;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
@@ -100,7 +101,6 @@ pub mod hash_map {
 /// The set and its iterators, as `std::collections::hash_set`.
 pub mod hash_set {
     pub use crate::set::HSet;
-    pub use crate::set_iter::{
-        Difference, Drain, Filtered, Intersection, IntoIter, Iter, SymmetricDifference, Union,
-    };
+    pub use crate::set_iter::{Drain, IntoIter, Iter};
+    pub use crate::set_ops::{Difference, Filtered, Intersection, SymmetricDifference, Union};
 }

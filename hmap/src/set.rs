@@ -3,9 +3,7 @@
 
 use crate::error::TryReserveError;
 use crate::map::HMap;
-use crate::set_iter::{
-    Difference, Drain, Intersection, IntoIter, Iter, SymmetricDifference, Union,
-};
+use crate::set_iter::{Drain, IntoIter, Iter};
 use ahash::RandomState;
 use core::borrow::Borrow;
 use core::fmt;
@@ -245,75 +243,6 @@ where
     /// ```
     pub fn shrink_to(&mut self, min_capacity: usize) {
         self.map.shrink_to(min_capacity);
-    }
-
-    /// The elements of `self` that are not in `other`.
-    ///
-    /// ```
-    /// use gort_hmap::HSet;
-    ///
-    /// let a = HSet::from([1, 2, 3]);
-    /// let b = HSet::from([2]);
-    /// let mut d: Vec<_> = a.difference(&b).copied().collect();
-    /// d.sort();
-    /// assert_eq!(d, [1, 3]);
-    /// ```
-    pub fn difference<'a>(&'a self, other: &'a HSet<T, S>) -> Difference<'a, T, S> {
-        Difference::new(self.iter(), other)
-    }
-
-    /// The elements in exactly one of the two sets.
-    ///
-    /// ```
-    /// use gort_hmap::HSet;
-    ///
-    /// let a = HSet::from([1, 2]);
-    /// let b = HSet::from([2, 3]);
-    /// let mut d: Vec<_> = a.symmetric_difference(&b).copied().collect();
-    /// d.sort();
-    /// assert_eq!(d, [1, 3]);
-    /// ```
-    pub fn symmetric_difference<'a>(
-        &'a self,
-        other: &'a HSet<T, S>,
-    ) -> SymmetricDifference<'a, T, S> {
-        SymmetricDifference::new(self.difference(other), other.difference(self))
-    }
-
-    /// The elements in both sets (walking the smaller one).
-    ///
-    /// ```
-    /// use gort_hmap::HSet;
-    ///
-    /// let a = HSet::from([1, 2]);
-    /// let b = HSet::from([2, 3]);
-    /// assert_eq!(a.intersection(&b).collect::<Vec<_>>(), [&2]);
-    /// ```
-    pub fn intersection<'a>(&'a self, other: &'a HSet<T, S>) -> Intersection<'a, T, S> {
-        if self.len() <= other.len() {
-            Intersection::new(self.iter(), other)
-        } else {
-            Intersection::new(other.iter(), self)
-        }
-    }
-
-    /// The elements in either set, each once.
-    ///
-    /// ```
-    /// use gort_hmap::HSet;
-    ///
-    /// let a = HSet::from([1, 2]);
-    /// let b = HSet::from([2, 3]);
-    /// let mut u: Vec<_> = a.union(&b).copied().collect();
-    /// u.sort();
-    /// assert_eq!(u, [1, 2, 3]);
-    /// ```
-    pub fn union<'a>(&'a self, other: &'a HSet<T, S>) -> Union<'a, T, S> {
-        if self.len() >= other.len() {
-            Union::new(self.iter(), other.difference(self))
-        } else {
-            Union::new(other.iter(), self.difference(other))
-        }
     }
 
     /// Whether `value` is in the set.

@@ -10,6 +10,45 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use gort_park::{Claim, Sudog};
 
+impl Once {
+    /// Like [`call_once`](Self::call_once), but waits asynchronously, and
+    /// the initialiser is a future: `f` is called, and its future awaited,
+    /// only by the caller that runs the initialiser.
+    ///
+    /// A panic in `f` or in a poll of its future counts as done (Go's rule),
+    /// and propagates to the caller that polled it.
+    ///
+    /// Cancel-safe: dropping the returned future before it completes leaves
+    /// nothing behind. If it was running the initialiser (and did not
+    /// panic), the Once is not done: the initialiser's future is dropped and
+    /// the running role passes to the caller that has waited longest (or,
+    /// with none waiting, to the next caller), which runs its own
+    /// initialiser.
+    ///
+    /// ```
+    /// use gort_once::Once;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let once = Once::new();
+    /// let mut config = None;
+    /// once.call_once_async(|| async {
+    ///     tokio::task::yield_now().await; // e.g. read a file
+    ///     config = Some("loaded");
+    /// })
+    /// .await;
+    /// assert_eq!(config, Some("loaded"));
+    /// once.call_once_async(|| async { unreachable!() }).await;
+    /// # });
+    /// ```
+    pub fn call_once_async<F, Fut>(&self, f: F) -> CallOnceAsync<'_, F, Fut>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        CallOnceAsync::new(self, f)
+    }
+}
+
 /// The future returned by
 /// [`Once::call_once_async`](crate::Once::call_once_async).
 ///

@@ -8,9 +8,7 @@
 //! rules are Go's: `f` runs at most once to completion, every caller returns
 //! only after it has finished, and a panicking `f` still counts as done.
 
-use crate::call_async::CallOnceAsync;
 use core::fmt;
-use core::future::Future;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::pin::pin;
 use gort_park::{Claim, Sudog, WaitQ};
@@ -146,43 +144,6 @@ impl Once {
     #[inline]
     pub fn is_done(&self) -> bool {
         self.done.load(Ordering::Acquire)
-    }
-
-    /// Like [`call_once`](Self::call_once), but waits asynchronously, and
-    /// the initialiser is a future: `f` is called, and its future awaited,
-    /// only by the caller that runs the initialiser.
-    ///
-    /// A panic in `f` or in a poll of its future counts as done (Go's rule),
-    /// and propagates to the caller that polled it.
-    ///
-    /// Cancel-safe: dropping the returned future before it completes leaves
-    /// nothing behind. If it was running the initialiser (and did not
-    /// panic), the Once is not done: the initialiser's future is dropped and
-    /// the running role passes to the caller that has waited longest (or,
-    /// with none waiting, to the next caller), which runs its own
-    /// initialiser.
-    ///
-    /// ```
-    /// use gort_once::Once;
-    ///
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let once = Once::new();
-    /// let mut config = None;
-    /// once.call_once_async(|| async {
-    ///     tokio::task::yield_now().await; // e.g. read a file
-    ///     config = Some("loaded");
-    /// })
-    /// .await;
-    /// assert_eq!(config, Some("loaded"));
-    /// once.call_once_async(|| async { unreachable!() }).await;
-    /// # });
-    /// ```
-    pub fn call_once_async<F, Fut>(&self, f: F) -> CallOnceAsync<'_, F, Fut>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = ()>,
-    {
-        CallOnceAsync::new(self, f)
     }
 
     /// The monomorphic part of the slow path: erases `f` to a `dyn FnMut`.

@@ -45,8 +45,7 @@ struct Slot<T> {
     /// True if a value moved, false if a close woke the owner (Go: `success`).
     success: bool,
     /// A word the completer leaves for the owner beside the value (as Go's
-    /// completer writes `releasetime`): gort-chan records which timer
-    /// schedule a timer channel's value belongs to.
+    /// completer writes `releasetime`): gort-chan numbers its hand-offs.
     stamp: u64,
 }
 

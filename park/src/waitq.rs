@@ -79,14 +79,14 @@ impl<T> WaitQ<T> {
         // SAFETY: we hold the queue lock (`&mut self`); `sg` is not queued,
         // so its slot and links are ours.
         unsafe {
-            sg.reset_outcome();
             sg.links(|l| {
-                debug_assert!(!l.queued, "sudog queued twice");
+                assert!(!l.queued, "sudog queued twice");
                 l.next = ptr::null();
                 l.prev = last;
                 l.claim = claim;
                 l.queued = true;
             });
+            sg.reset_outcome();
         }
         if last.is_null() {
             self.first = me;

@@ -45,7 +45,10 @@
 /// - Every channel operand and every send value is evaluated exactly once,
 ///   in source order, before any arm is tried; operands are borrowed, and
 ///   may be temporaries (`recv(after(d))`, Go's `case <-time.After(d):`) or
-///   method calls (`recv(timer.c())`).
+///   method calls (`recv(timer.c())`). An operand's temporaries live until
+///   an arm has won, a send value's only until the value is computed; the
+///   winning arm's body runs after both are gone (a `MutexGuard` in an
+///   operand is not held by the body).
 /// - A random permutation decides the poll order, so a ready arm is chosen
 ///   uniformly at random; the channels are locked in address order, each
 ///   once; exactly one arm commits.
@@ -215,57 +218,97 @@ macro_rules! __select_gen {
         }
     }};
     // The general case: Go's `selectgo`.
-    ($mode:ident [$($a:tt)+] [$($d:tt)*]) => {
-        $crate::__select_bind! { $mode [$($a)+] [] [$($d)*] (0) }
-    };
+    ($mode:ident [$($a:tt)+] [$($d:tt)*]) => {{
+        let __outcomes = $crate::__select_bind! { $mode [$($a)+] [] [$($d)*] (0) };
+        $crate::__select_dispatch!(__outcomes [$($a)+] [$($d)*])
+    }};
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __select_bind {
     // One pinned case per arm, in source order, after its operands were
-    // evaluated (Go evaluates every operand once, before the select). Each
-    // arm's operands are the scrutinee of a `match`, whose temporaries live
+    // evaluated (Go evaluates every operand once, before the select). A
+    // channel operand is the scrutinee of a `match`, whose temporaries live
     // to the end of the `match`: the rest of the select is expanded inside
-    // it, so a temporary operand (`after(d)`) outlives the select. Each
+    // it, so a temporary operand (`after(d)`) lives as long as the select.
+    // A send value is bound by `let`, so its temporaries die at once. Each
     // recursion step's `__arm` is a distinct binding (macro hygiene); each
-    // arm carries its index, `0 + 1 + ...`, for the dispatch.
+    // arm carries its index, `0 + 1 + ...`. The expansion's value is the
+    // arms' outcomes, `(Option<outcome>, (..., ()))`, all `None` but the
+    // winner's: the bodies run outside, after the operands are gone.
     ($mode:ident [(recv ($rx:expr) ($res:pat) $body:block) $($rest:tt)*] [$($b:tt)*] [$($d:tt)*] ($($i:tt)*)) => {
         match &$rx {
             __rx => {
                 let mut __arm = ::core::pin::pin!($crate::__private::Case::recv(
                     $crate::__private::RecvOperand::receiver(__rx),
                 ));
-                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_recv __arm ($($i)*) ($res) $body)] [$($d)*] ($($i)* + 1) }
+                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_recv __arm ($($i)*))] [$($d)*] ($($i)* + 1) }
             }
         }
     };
     ($mode:ident [(send ($tx:expr, $v:expr) ($res:pat) $body:block) $($rest:tt)*] [$($b:tt)*] [$($d:tt)*] ($($i:tt)*)) => {
-        match (&$tx, $v) {
-            (__tx, __value) => {
+        match &$tx {
+            __tx => {
+                let __value = $v;
                 let mut __arm = ::core::pin::pin!($crate::__private::Case::send(
                     $crate::__private::SendOperand::sender(__tx),
                     __value,
                 ));
-                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_sent __arm ($($i)*) ($res) $body)] [$($d)*] ($($i)* + 1) }
+                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_sent __arm ($($i)*))] [$($d)*] ($($i)* + 1) }
             }
         }
     };
-    ($mode:ident [] [$(($take:ident $arm:ident ($($i:tt)*) ($res:pat) $body:block))+] [$($d:tt)*] ($($n:tt)*)) => {{
+    ($mode:ident [] [$(($take:ident $arm:ident ($($i:tt)*)))+] [$($d:tt)*] ($($n:tt)*)) => {{
         let __winner: ::core::option::Option<usize> =
             $crate::__select_run!($mode ($crate::__select_cons!($($arm)+)) [$($d)*]);
-        $(
-            if __winner == ::core::option::Option::Some($($i)*) {
-                let $res = $arm
-                    .as_mut()
-                    .$take()
-                    .expect("select: the winning arm has an outcome");
+        $crate::__select_outcomes!(__winner $(($take $arm ($($i)*)))+)
+    }};
+}
+
+/// The arms' outcomes as a cons list: the winner's taken from its case.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __select_outcomes {
+    ($winner:ident) => {
+        ()
+    };
+    ($winner:ident ($take:ident $arm:ident ($($i:tt)*)) $($rest:tt)*) => {
+        (
+            if $winner == ::core::option::Option::Some($($i)*) {
+                ::core::option::Option::Some(
+                    $arm.as_mut()
+                        .$take()
+                        .expect("select: the winning arm has an outcome"),
+                )
+            } else {
+                ::core::option::Option::None
+            },
+            $crate::__select_outcomes!($winner $($rest)*),
+        )
+    };
+}
+
+/// Runs the body of the arm whose outcome is there, or the default arm's.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __select_dispatch {
+    ($outs:ident [($kind:ident ($($op:tt)*) ($res:pat) $body:block) $($rest:tt)*] [$($d:tt)*]) => {{
+        let (__out, __more) = $outs;
+        match __out {
+            ::core::option::Option::Some(__out) => {
+                let $res = __out;
                 $body
-            } else
-        )+ {
-            $crate::__select_default_body!(__winner [$($d)*])
+            }
+            ::core::option::Option::None => $crate::__select_dispatch!(__more [$($rest)*] [$($d)*]),
         }
     }};
+    ($outs:ident [] []) => {
+        ::core::unreachable!("select: no arm completed")
+    };
+    ($outs:ident [] [($kind:ident $(($dur:expr))? $dbody:block)]) => {
+        $dbody
+    };
 }
 
 #[doc(hidden)]
@@ -300,19 +343,4 @@ macro_rules! __select_default {
     ((after ($dur:expr) $body:block)) => {
         $crate::__private::Default::After($dur)
     };
-}
-
-/// What runs when no arm won: the default arm's body (the select returned
-/// `None`), or nothing can (a select without default completes through an
-/// arm).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __select_default_body {
-    ($winner:ident []) => {
-        ::core::unreachable!("select: no arm completed")
-    };
-    ($winner:ident [($kind:ident $(($dur:expr))? $dbody:block)]) => {{
-        ::core::debug_assert!($winner.is_none());
-        $dbody
-    }};
 }

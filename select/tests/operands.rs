@@ -145,3 +145,31 @@ fn async_operand_forms() {
         assert_eq!(got, 5);
     });
 }
+
+/// A send value's temporaries die when the value is evaluated, and an
+/// operand's temporaries (kept alive during the select) die before the
+/// winning arm's body runs: a `MutexGuard` in either is released by then.
+#[test]
+fn temporaries_are_dropped_before_the_body_runs() {
+    use std::sync::Mutex;
+    let counter = Mutex::new(5);
+    let h = Mutex::new(holder(1));
+    let (_idle_tx, idle) = bounded::<u32>(0);
+    let sent = select_blocking! {
+        send(h.lock().unwrap().tx(), *counter.lock().unwrap()) -> r => {
+            assert!(counter.try_lock().is_ok(), "the value's guard is still held");
+            assert!(h.try_lock().is_ok(), "the operand's guard is still held");
+            r.is_ok()
+        },
+        recv(idle) -> _ => false,
+    };
+    assert!(sent);
+    let got = select_blocking! {
+        recv(h.lock().unwrap().rx()) -> v => {
+            assert!(h.try_lock().is_ok(), "the operand's guard is still held");
+            v.unwrap()
+        },
+        recv(idle) -> _ => 0,
+    };
+    assert_eq!(got, 5);
+}

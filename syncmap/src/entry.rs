@@ -17,10 +17,24 @@
 //! is freed then: nobody can reach it any more (readers reach entries only
 //! through a read map they pinned or an `Arc` they cloned).
 
-use crate::reclaim::Pinned;
 use crate::sync::{AtomicPtr, AtomicUsize, Ordering::SeqCst, UnsafeCell};
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
+
+/// Evidence that the caller holds a pin for `'g`: values loaded from entries
+/// may be borrowed for `'g`.
+#[derive(Clone, Copy)]
+pub(crate) struct Pinned<'g>(core::marker::PhantomData<&'g ()>);
+
+impl Pinned<'_> {
+    /// The evidence.
+    ///
+    /// # Safety
+    /// The caller holds a pin of the read map (reclaim.rs) for `'g`.
+    pub(crate) unsafe fn new() -> Self {
+        Pinned(core::marker::PhantomData)
+    }
+}
 
 /// A boxed value and the links `reclaim.rs` uses once it is retired.
 pub(crate) struct Slot<V> {

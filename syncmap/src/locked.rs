@@ -14,23 +14,11 @@
 
 use crate::entry::{Boxed, Entry, LoadOrStore, Unlinked};
 use crate::hashed::{Hashed, Probe};
-use crate::map::{Dirty, Found, SyncMap};
+use crate::map::{Dirty, Find, Found, SyncMap};
 use crate::reclaim::{EntryTable, Pin, ReadOnly, Stale};
 use crate::sync::{Arc, MutexGuard};
 use core::hash::{BuildHasher, Hash};
 use std::sync::PoisonError;
-
-/// Which Go method a locked lookup serves (they count misses differently).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Find {
-    /// `Load`, `CompareAndDelete`: look in the dirty map if the reloaded read
-    /// map is amended; count a miss whether or not the key is there.
-    Load,
-    /// `LoadAndDelete`: as `Load`, and remove the key from the dirty map.
-    LoadAndDelete,
-    /// `CompareAndSwap`: count a miss only if the key is in the dirty map.
-    CompareAndSwap,
-}
 
 impl<K, V, S> SyncMap<K, V, S> {
     /// Locks Go's `mu`. A panic in user code never leaves the state

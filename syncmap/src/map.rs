@@ -3,7 +3,6 @@
 
 use crate::entry::{Boxed, Entry, LoadOrStore, Unlinked};
 use crate::hashed::{Hashed, Probe};
-use crate::locked::Find;
 use crate::reclaim::{EntryTable, Limbo, Pin, ReadCell, ReadOnly};
 use crate::sync::{Arc, Mutex};
 use core::borrow::Borrow;
@@ -43,6 +42,18 @@ impl<T> core::ops::Deref for Padded<T> {
     fn deref(&self) -> &T {
         &self.0
     }
+}
+
+/// Which Go method a locked lookup serves (they count misses differently).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Find {
+    /// `Load`, `CompareAndDelete`: look in the dirty map if the reloaded read
+    /// map is amended; count a miss whether or not the key is there.
+    Load,
+    /// `LoadAndDelete`: as `Load`, and remove the key from the dirty map.
+    LoadAndDelete,
+    /// `CompareAndSwap`: count a miss only if the key is in the dirty map.
+    CompareAndSwap,
 }
 
 /// The fields Go guards with `mu`.

@@ -36,11 +36,10 @@
 //! a value's `Drop` may call back into the map.
 
 use crate::arc_cell::{ArcCell, ReadGuard};
-use crate::entry::{Entry, Slot, Unlinked};
+use crate::entry::{Entry, Pinned, Slot, Unlinked};
 use crate::hashed::Table;
 use crate::hazard::Hazard;
 use crate::sync::{Arc, AtomicPtr, Ordering};
-use core::marker::PhantomData;
 use core::ptr;
 
 /// Retirements onto one read map after which it is republished (2 in the
@@ -117,11 +116,6 @@ pub(crate) struct ReadOnly<K, V> {
     successor: AtomicPtr<ReadOnly<K, V>>,
 }
 
-/// Evidence that the caller holds a pin for `'g`: values loaded from entries
-/// may be borrowed for `'g`.
-#[derive(Clone, Copy)]
-pub(crate) struct Pinned<'g>(PhantomData<&'g ()>);
-
 /// A pinned read map: held by an operation from its start to its return.
 /// A hazard slot (hazard.rs) on the fast path; an arc-swap guard when the
 /// thread's slots are all taken.
@@ -138,7 +132,8 @@ pub(crate) enum Pin<K, V> {
 impl<K, V> Pin<K, V> {
     #[inline(always)]
     pub(crate) fn pinned(&self) -> Pinned<'_> {
-        Pinned(PhantomData)
+        // SAFETY: `self` is the pin, and the evidence borrows it.
+        unsafe { Pinned::new() }
     }
 
     /// The retired-slot stack this thread uses: one per hazard record, so

@@ -3,8 +3,9 @@
 //! (runtime/time.go), called by gort-chan (and gort-select) on the receive
 //! paths of a timer channel.
 
-use crate::heap::{Holder, timers};
+use crate::heap::timers;
 use crate::modify::needs_add;
+use crate::runner::Holder;
 use crate::runtime_timer::{HEAPED, RuntimeTimer, ZOMBIE};
 use crate::sync::Ordering;
 use gort_chan::raw::TimerHook;
@@ -54,17 +55,5 @@ impl TimerHook for RuntimeTimer {
         if zombie {
             timers().sweep_zombies(Holder::Hook);
         }
-    }
-
-    /// A value this timer sent with `stamp` (the `seq` of its schedule) was
-    /// handed to a receive that was dropped before returning it: keep it
-    /// only if no `stop` or `reset` ran since that send (they bump `seq`),
-    /// so no value of an earlier schedule is received after they return.
-    /// The caller holds the channel lock, which orders this read with
-    /// `stop`/`reset`: they bump `seq`, then drain the channel under that
-    /// lock. A give-back before the drain is drained by it; one after it
-    /// sees the new `seq` (the channel lock's release/acquire carries it).
-    fn keep_returned(&self, stamp: u64) -> bool {
-        self.seq.load(Ordering::Relaxed) == stamp
     }
 }

@@ -1,8 +1,9 @@
 //! Running the heap: Go's `cleanHead`, `adjust`, `check` and `run`
 //! (runtime/time.go, go1.23).
 
-use crate::heap::{Heap, HeapGuard, Holder, Timers, bad_timer};
+use crate::heap::{Heap, HeapGuard, Timers, bad_timer};
 use crate::run::Firing;
+use crate::runner::Holder;
 use crate::runtime_timer::{HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
 use crate::sync::Ordering;
 use std::sync::Arc;

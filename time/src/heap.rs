@@ -5,6 +5,7 @@
 //! or an installed [`Driver`](crate::driver::Driver), runs it). Go's `t.ts`
 //! pointer is therefore just the [`HEAPED`] bit.
 
+use crate::runner::Holder;
 use crate::runtime_timer::{Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
 use crate::sync::{AtomicI64, AtomicUsize, Ordering};
 use gort_park::{Mutex, MutexGuard};
@@ -42,18 +43,6 @@ pub(crate) struct Timers {
     /// Go: `minWhenModified`, a lower bound on the `when` of [`MODIFIED`]
     /// timers, or 0 if there are none.
     pub(crate) min_when_modified: AtomicI64,
-}
-
-/// Who holds the heap lock, which decides where removed timers are dropped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Holder {
-    /// A caller that holds no channel lock: drop them right after unlocking.
-    Free,
-    /// A caller that may hold channel locks (the channel hooks, a dropped
-    /// `Sleep`): an `after_func` timer's closure must not be dropped there
-    /// (it may use the channel), so such timers go to a runner thread to be
-    /// dropped.
-    Hook,
 }
 
 /// The heap lock, held. Port of `timers.unlock` on drop: publishes `len`,

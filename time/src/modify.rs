@@ -7,7 +7,8 @@
 
 use crate::clock::nanotime;
 use crate::driver;
-use crate::heap::{Holder, timers};
+use crate::heap::timers;
+use crate::runner::Holder;
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
 use crate::sync::Ordering;
 

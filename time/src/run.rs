@@ -88,10 +88,9 @@ impl RuntimeTimer {
                 if self.seq.load(Ordering::Relaxed) != firing.seq {
                     return;
                 }
-                // Go's `sendTime`: a non-blocking send of the fire time,
-                // stamped with its schedule (see `TimerHook::keep_returned`).
+                // Go's `sendTime`: a non-blocking send of the fire time.
                 contain_panic(|| {
-                    chan.send_nonblocking(instant(firing.when), firing.seq);
+                    chan.send_nonblocking(instant(firing.when));
                 });
             }
             Action::Call(_) => crate::runner::spawn_call(self.arc()),

@@ -6,9 +6,20 @@
 //! Also where timers leaving the heap under a channel lock are dropped, when
 //! dropping them could drop a user's closure (see [`Holder::Hook`]).
 
-use crate::heap::Holder;
 use crate::runtime_timer::{Action, RuntimeTimer};
 use std::sync::Arc;
+
+/// Who holds the heap lock, which decides where removed timers are dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Holder {
+    /// A caller that holds no channel lock: drop them right after unlocking.
+    Free,
+    /// A caller that may hold channel locks (the channel hooks, a dropped
+    /// `Sleep`): an `after_func` timer's closure must not be dropped there
+    /// (it may use the channel), so such timers go to a runner thread to be
+    /// dropped.
+    Hook,
+}
 
 /// Runs `t`'s function on a runner thread.
 pub(crate) fn spawn_call(t: Arc<RuntimeTimer>) {

@@ -2,7 +2,7 @@
 //! runtime/time.go, go1.23) as a future.
 
 use crate::clock::{instant, nanotime, when, when_at};
-use crate::heap::Holder;
+use crate::runner::Holder;
 use crate::runtime_timer::{Action, RuntimeTimer};
 use crate::sync::WakerCell;
 use core::future::Future;

@@ -2,11 +2,12 @@
 //! and `Ticker.Reset` (time/tick.go, go1.23).
 
 use crate::clock::{instant, nanos, when};
-use crate::heap::Holder;
+use crate::runner::Holder;
 use crate::runtime_timer::RuntimeTimer;
 use crate::timer::chan_timer;
 use gort_chan::{Receiver, never};
 use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -101,6 +102,10 @@ impl Ticker {
         &self.t
     }
 }
+
+// As `Timer`'s (timer.rs).
+impl UnwindSafe for Ticker {}
+impl RefUnwindSafe for Ticker {}
 
 impl fmt::Debug for Ticker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,11 +2,12 @@
 //! `time.AfterFunc`, `Timer.Stop` and `Timer.Reset` (time/sleep.go, go1.23).
 
 use crate::clock::{instant, when};
-use crate::heap::Holder;
+use crate::runner::Holder;
 use crate::runtime_timer::{Action, RuntimeTimer};
 use gort_chan::{Receiver, never};
 use gort_park::Mutex;
 use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -125,6 +126,12 @@ impl Timer {
         &self.t
     }
 }
+
+// A panic never leaves a timer inconsistent: its locks are released with
+// the state whole (no poisoning), and a panicking waker or hook is contained
+// or undone (see run.rs and gort-chan).
+impl UnwindSafe for Timer {}
+impl RefUnwindSafe for Timer {}
 
 impl fmt::Debug for Timer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

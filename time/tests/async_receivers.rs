@@ -182,7 +182,7 @@ fn sleep_moves_between_tasks() {
 
 /// A receive future handed the timer's value and dropped only after `stop`
 /// or `reset` returned: the value belongs to the earlier schedule, so it is
-/// dropped, never received later (`TimerHook::keep_returned`).
+/// dropped, never received later (the drain marks its hand-off stale).
 #[test]
 fn value_of_an_earlier_schedule_is_not_given_back() {
     use gort_testkit::{Flag, poll_once};

@@ -1,13 +1,52 @@
 //! The future of [`WaitGroup::wait`](crate::WaitGroup::wait): Go's `Wait`
 //! for a task, which may be dropped before it is released.
 
-use crate::waitgroup::Inner;
+use crate::waitgroup::{Inner, WaitGroup};
 use core::fmt;
 use core::future::Future;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use gort_park::Acquire;
+
+impl WaitGroup {
+    /// Waits asynchronously until the counter is zero (Go: `WaitGroup.Wait`).
+    ///
+    /// The future registers as a waiter when first polled; if the counter is
+    /// zero then, it is ready at once.
+    ///
+    /// Cancel-safe: dropping the future before it completes takes its
+    /// registration back, so it leaves nothing behind that could release a
+    /// later wait early. If the counter reached zero just as the future was
+    /// dropped, the drop waits (spinning, never parking) for the releasing
+    /// `add` to hand out this waiter's share, which takes as long as that
+    /// `add`'s short release loop.
+    ///
+    /// # Panics
+    ///
+    /// "sync: WaitGroup is reused before previous Wait has returned" if, when
+    /// released, the future finds that the group's next round has already
+    /// begun (best-effort detection, as in Go).
+    ///
+    /// ```
+    /// use gort_waitgroup::WaitGroup;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let wg = WaitGroup::new();
+    /// for _ in 0..3 {
+    ///     let guard = wg.guard();
+    ///     tokio::spawn(async move {
+    ///         tokio::task::yield_now().await;
+    ///         drop(guard);
+    ///     });
+    /// }
+    /// wg.wait().await;
+    /// # });
+    /// ```
+    pub fn wait(&self) -> WaitFuture<'_> {
+        WaitFuture::new(&self.inner)
+    }
+}
 
 /// The future returned by [`WaitGroup::wait`](crate::WaitGroup::wait); it
 /// completes when the group's counter is zero.

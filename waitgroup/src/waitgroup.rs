@@ -2,7 +2,6 @@
 
 use crate::guard::DoneGuard;
 use crate::state::{COUNTER_ONE, Misuse, counter, counter_delta, waiters};
-use crate::wait::WaitFuture;
 use core::fmt;
 use gort_park::Sema;
 use gort_sync::{Arc, AtomicU64, Ordering};
@@ -144,43 +143,6 @@ impl WaitGroup {
     pub fn guard(&self) -> DoneGuard {
         self.add(1);
         DoneGuard::new(self.clone())
-    }
-
-    /// Waits asynchronously until the counter is zero (Go: `WaitGroup.Wait`).
-    ///
-    /// The future registers as a waiter when first polled; if the counter is
-    /// zero then, it is ready at once.
-    ///
-    /// Cancel-safe: dropping the future before it completes takes its
-    /// registration back, so it leaves nothing behind that could release a
-    /// later wait early. If the counter reached zero just as the future was
-    /// dropped, the drop waits (spinning, never parking) for the releasing
-    /// `add` to hand out this waiter's share, which takes as long as that
-    /// `add`'s short release loop.
-    ///
-    /// # Panics
-    ///
-    /// "sync: WaitGroup is reused before previous Wait has returned" if, when
-    /// released, the future finds that the group's next round has already
-    /// begun (best-effort detection, as in Go).
-    ///
-    /// ```
-    /// use gort_waitgroup::WaitGroup;
-    ///
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let wg = WaitGroup::new();
-    /// for _ in 0..3 {
-    ///     let guard = wg.guard();
-    ///     tokio::spawn(async move {
-    ///         tokio::task::yield_now().await;
-    ///         drop(guard);
-    ///     });
-    /// }
-    /// wg.wait().await;
-    /// # });
-    /// ```
-    pub fn wait(&self) -> WaitFuture<'_> {
-        WaitFuture::new(&self.inner)
     }
 
     /// Blocks the calling thread until the counter is zero (Go:

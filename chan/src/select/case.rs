@@ -275,8 +275,9 @@ fn downcast<'p, 'a, T: 'a>(
     // `Case<'b, U>` (`'b: 'a`) whose channel, a live `Chan<U>`, sits at the
     // address of the live `Chan<T>` `chan`. Two live objects of non-zero
     // size never share an address, so it is the same channel, created as
-    // one type: `U` is `T`. Seeing `'b` as `'a` is harmless: through the
-    // returned reference only the case's outcome can be taken, never a
-    // channel stored. The case stays pinned where it is.
+    // one type: `U` is `T`. Seeing `'b` as `'a` is sound: the case lives in
+    // a place that only requires `'a` (`dyn AnyCase<'a> + 'a`), and a
+    // `Case<'a, T>` stored there (`Pin::set`) has the same layout and
+    // vtable, lifetimes being erased. The case stays pinned where it is.
     Some(unsafe { case.map_unchecked_mut(|c| &mut *core::ptr::from_mut(c).cast::<Case<'a, T>>()) })
 }

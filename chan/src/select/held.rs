@@ -1,9 +1,8 @@
-//! The channel locks a select holds, whatever the channels' element types:
-//! Go's `sellock` and `selunlock` (runtime/select.go).
+//! A channel as a select sees it, whatever its element type, and one
+//! channel lock a select holds.
 
 use crate::hchan::{Chan, Guard, State};
-use crate::select::order::Order;
-use crate::timer::TimerHook;
+use crate::hook::TimerHook;
 use gort_park::MutexGuard;
 
 /// A channel as `selectgo` sees it, its element type erased (Go: the
@@ -86,52 +85,5 @@ impl Drop for Held<'_> {
     fn drop(&mut self) {
         // SAFETY: `_guard` holds the lock until after this runs.
         unsafe { self.chan.publish_locked() };
-    }
-}
-
-/// The locks of every distinct channel of a select, taken in lock order
-/// (Go: `sellock`); dropping the set releases them (Go: `selunlock`).
-pub(crate) struct LockSet<'a> {
-    inline: [Option<Held<'a>>; 8],
-    spill: Vec<Held<'a>>,
-}
-
-impl<'a> LockSet<'a> {
-    /// Locks each distinct channel once, in lock order; `chan(i)` is arm
-    /// `i`'s channel. The lock of arm `i` is then
-    /// [`get`](Self::get)`(order.slot(i))`.
-    #[inline]
-    pub(crate) fn lock(order: &Order, chan: impl Fn(usize) -> &'a dyn AnyChan) -> Self {
-        let mut set = LockSet {
-            inline: Default::default(),
-            spill: Vec::new(),
-        };
-        let mut last = None;
-        let mut n = 0;
-        for &i in order.lock() {
-            let c = chan(usize::from(i));
-            if last == Some(c.sortkey()) {
-                continue;
-            }
-            last = Some(c.sortkey());
-            let held = c.lock_held();
-            match set.inline.get_mut(n) {
-                Some(slot) => *slot = Some(held),
-                None => set.spill.push(held),
-            }
-            n += 1;
-        }
-        set
-    }
-
-    /// The lock in `slot` (see [`Order::slot`]).
-    #[inline]
-    pub(crate) fn get(&mut self, slot: usize) -> &mut Held<'a> {
-        let inline = self.inline.len();
-        if slot < inline {
-            self.inline[slot].as_mut().expect("a lock for every slot")
-        } else {
-            &mut self.spill[slot - inline]
-        }
     }
 }

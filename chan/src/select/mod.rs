@@ -10,6 +10,7 @@
 
 mod case;
 mod held;
+mod lockset;
 mod order;
 mod rand;
 mod selectgo;

@@ -89,7 +89,7 @@ impl Order {
         &self.bufs().1[..self.n]
     }
 
-    /// Arm `i`'s lock slot (see [`LockSet`](crate::select::held::LockSet)).
+    /// Arm `i`'s lock slot (see [`LockSet`](crate::select::lockset::LockSet)).
     #[inline]
     pub(crate) fn slot(&self, i: usize) -> usize {
         self.bufs().2[i]
@@ -110,6 +110,10 @@ impl Order {
         chan: impl Fn(usize) -> Option<&'a dyn AnyChan>,
     ) {
         let (poll, lock, keys) = self.bufs_mut();
+        assert!(
+            ncases <= keys.len(),
+            "select: cases added after it was built"
+        );
         let mut norder = 0;
         for (i, key) in keys.iter_mut().enumerate().take(ncases) {
             let Some(c) = chan(i) else { continue };

@@ -20,7 +20,7 @@
 //! - Go's `gp.waiting` list is the lock order itself.
 
 use crate::select::case::Cases;
-use crate::select::held::LockSet;
+use crate::select::lockset::LockSet;
 use crate::select::order::Order;
 use crate::wake::wake;
 use core::fmt;
@@ -137,6 +137,9 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
         if let Some(w) = waker {
             claim.register(w);
         }
+        // Queued from here on, before any case is (so that pass 3 runs even
+        // if a timer hook unwinds half-way through pass 2).
+        *queued = true;
         for &i in order.lock() {
             let i = usize::from(i);
             // SAFETY: `claim` lives in this pinned select, which runs pass 3
@@ -144,7 +147,6 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
             // itself in its own `Drop` while the leaked claim stays valid.
             unsafe { cases.case(i).enqueue(locks.get(order.slot(i)), claim, i) };
         }
-        *queued = true;
         drop(locks);
         Begin::Queued
     }
