@@ -19,11 +19,13 @@ impl Once {
     /// and propagates to the caller that polled it.
     ///
     /// Cancel-safe: dropping the returned future before it completes leaves
-    /// nothing behind. If it was running the initialiser (and did not
-    /// panic), the Once is not done: the initialiser's future is dropped and
-    /// the running role passes to the caller that has waited longest (or,
-    /// with none waiting, to the next caller), which runs its own
-    /// initialiser.
+    /// nothing behind. If it was running the initialiser, the initialiser's
+    /// future is dropped and the Once is not done: the running role passes
+    /// to the caller that has waited longest (or, with none waiting, to the
+    /// next caller), which runs its own initialiser. One exception, by Go's
+    /// panic rule: if dropping the initialiser's future panics, that is a
+    /// panic of the initialiser, so the Once is done and every waiting
+    /// caller returns (the panic propagates out of the drop).
     ///
     /// ```
     /// use gort_once::Once;
@@ -196,7 +198,9 @@ impl<F, Fut> Drop for CallOnceAsync<'_, F, Fut> {
             unsafe { self.once.leave_queue(&self.sg) };
         }
         if self.runner {
-            // Finishes the run instead if dropping the initialiser panics.
+            // If dropping the initialiser panics, `runner` is dropped while
+            // unwinding and finishes the run: Go's panic rule (documented on
+            // `call_once_async`).
             let runner = Runner::new(self.once);
             self.fut = None;
             runner.abandon();

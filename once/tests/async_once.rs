@@ -375,3 +375,35 @@ fn future_is_send() {
     send(&f);
     assert!(format!("{f:?}").starts_with("CallOnceAsync"));
 }
+
+/// Go's panic rule reaches the initialiser's destructor: a running
+/// initialiser whose future panics while it is dropped (its caller gave up)
+/// counts as panicked, so the Once is done and a waiting caller returns
+/// without running its own initialiser (documented on `call_once_async`).
+#[test]
+fn initialiser_that_panics_when_dropped_counts_as_done() {
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            panic!("the initialiser's destructor panics");
+        }
+    }
+    let once = Once::new();
+    let [w1, w2] = wakers::<2>();
+    let mut runner = Box::pin(once.call_once_async(|| {
+        let guard = PanicOnDrop;
+        async move {
+            std::future::pending::<()>().await;
+            drop(guard);
+        }
+    }));
+    assert!(poll(runner.as_mut(), &w1).is_pending());
+    let mut waiter =
+        pin!(once.call_once_async(|| async { unreachable!("a second initialiser ran") }));
+    assert!(poll(waiter.as_mut(), &w2).is_pending());
+    let dropped = catch_unwind(AssertUnwindSafe(|| drop(runner)));
+    assert!(dropped.is_err(), "the destructor's panic propagates");
+    assert!(once.is_done());
+    assert_eq!(w2.count(), 1, "the waiter was released");
+    assert!(poll(waiter.as_mut(), &w2).is_ready());
+}

@@ -17,6 +17,11 @@
 //! read map (SeqCst), then scans every slot (SeqCst). In the single SeqCst
 //! order either the reader's check sees the new map (and it retries), or the
 //! publisher's scan sees the reader's slot (and keeps the old map alive).
+//! The list of records is part of the protocol: a record is published with a
+//! SeqCst CAS and the scan loads the list's head SeqCst, so a thread whose
+//! first slot store precedes the scan in that order (through its record's
+//! publication, which precedes the store) has its record scanned. (Acquire
+//! on the scan's side would leave that to the orderings of other code.)
 
 use crate::sync::{AtomicBool, AtomicPtr, Ordering};
 use core::cell::Cell;
@@ -110,9 +115,10 @@ fn first_record() -> Option<&'static Record> {
     Some(r)
 }
 
-/// Every record ever published.
-fn records() -> impl Iterator<Item = &'static Record> {
-    let mut p = head().load(Ordering::Acquire).cast_const();
+/// Every record published before the load of the list's head, read with
+/// `order`.
+fn records(order: Ordering) -> impl Iterator<Item = &'static Record> {
+    let mut p = head().load(order).cast_const();
     core::iter::from_fn(move || {
         // SAFETY: records are leaked, so every published pointer stays valid.
         let r = unsafe { p.as_ref() }?;
@@ -123,7 +129,7 @@ fn records() -> impl Iterator<Item = &'static Record> {
 
 /// Takes a free record or publishes a new one.
 fn acquire() -> &'static Record {
-    for r in records() {
+    for r in records(Ordering::Acquire) {
         if !r.in_use.load(Ordering::Relaxed)
             && r.in_use
                 .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -145,7 +151,8 @@ fn acquire() -> &'static Record {
         next: head,
     }));
     loop {
-        match list.compare_exchange(head, record, Ordering::AcqRel, Ordering::Acquire) {
+        // SeqCst: ordered with the scan's load of the head (module docs).
+        match list.compare_exchange(head, record, Ordering::SeqCst, Ordering::Acquire) {
             Ok(_) => return record,
             Err(now) => {
                 head = now;
@@ -203,9 +210,10 @@ impl Drop for Hazard {
     }
 }
 
-/// Whether any slot of any thread holds `target` (SeqCst scan).
+/// Whether any slot of any thread holds `target` (SeqCst scan, SeqCst load
+/// of the list: see the module docs).
 pub(crate) fn is_hazard(target: *const ()) -> bool {
-    records().any(|r| {
+    records(Ordering::SeqCst).any(|r| {
         r.slots
             .iter()
             .any(|s| ptr::eq(s.load(Ordering::SeqCst), target))

@@ -206,14 +206,15 @@ impl Inner {
         if delta == 0 {
             return Ok(());
         }
-        let old = self.state.fetch_add(counter_delta(delta), Ordering::AcqRel);
-        let state = old.wrapping_add(counter_delta(delta));
+        let state = if delta > 0 {
+            self.add_checked(delta)?
+        } else {
+            // Go's single atomic add.
+            let old = self.state.fetch_add(counter_delta(delta), Ordering::AcqRel);
+            old.wrapping_add(counter_delta(delta))
+        };
         let (v, w) = (counter(state), waiters(state));
         if v < 0 {
-            if delta > 0 && counter(old) >= 0 {
-                self.state.fetch_sub(counter_delta(delta), Ordering::AcqRel);
-                return Err(Misuse::Overflow);
-            }
             return Err(Misuse::Negative);
         }
         if w != 0 && delta > 0 && v == delta {
@@ -223,6 +224,29 @@ impl Inner {
             return Ok(());
         }
         self.release_waiters(state)
+    }
+
+    /// A positive `delta`, added unless the counter would pass `i32::MAX`;
+    /// returns the new state. A compare-and-swap loop rather than Go's add:
+    /// an add that overflowed and was taken back would leave a moment when
+    /// the counter looks negative, and a concurrent, valid `done` would
+    /// report a negative counter.
+    #[inline]
+    fn add_checked(&self, delta: i32) -> Result<u64, Misuse> {
+        let mut old = self.state.load(Ordering::Relaxed);
+        loop {
+            if counter(old).checked_add(delta).is_none() {
+                return Err(Misuse::Overflow);
+            }
+            let new = old.wrapping_add(counter_delta(delta));
+            match self
+                .state
+                .compare_exchange_weak(old, new, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return Ok(new),
+                Err(now) => old = now,
+            }
+        }
     }
 
     /// The tail of Go's `Add` once the counter reached zero with `waiters`

@@ -8,8 +8,11 @@
 //! fences under `cfg(gort_loom)` that its Dekker pairs need, so the models
 //! with a blocking waiter run.)
 //!
+//! Also: an `add` that would overflow the counter racing a valid `done`
+//! (the `done` must not see a counter made negative by the refused add).
+//!
 //! Not covered: the misuse checks (they catch races by chance, which loom
-//! would find but Go does not promise), counter overflow, and async
+//! would find but Go does not promise), and async
 //! executors (futures are polled by hand with a no-op waker; the blocking
 //! waiter's thread waker is modelled).
 #![cfg(gort_loom)]
@@ -125,5 +128,25 @@ fn two_dropped_waits_race_done() {
             d.join().unwrap();
         }
         assert_reusable(&wg);
+    });
+}
+
+/// An `add(i32::MAX)` racing a valid `done` on a counter of 2: the add
+/// would overflow in either order, so it is refused, and the `done` never
+/// sees a counter made negative by it (with an add taken back after the
+/// fact, a `done` in between saw `i32::MIN + 1 - 1` and panicked "negative
+/// WaitGroup counter").
+#[test]
+fn refused_overflow_races_a_valid_done() {
+    loom::model(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(2);
+        let adder = {
+            let wg = wg.clone();
+            thread::spawn(move || std::panic::catch_unwind(|| wg.add(i32::MAX as isize)).is_err())
+        };
+        wg.done();
+        assert!(adder.join().unwrap(), "the add overflows in either order");
+        assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 1, waiters: 0 }");
     });
 }
