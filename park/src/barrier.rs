@@ -28,7 +28,7 @@
 
 use crate::sync::{AtomicU32, Ordering, fence};
 
-#[cfg(all(target_os = "linux", not(gort_loom)))]
+#[cfg(all(target_os = "linux", not(gort_loom), not(miri)))]
 mod mode {
     use std::sync::Once;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,7 +85,7 @@ mod mode {
     }
 }
 
-#[cfg(not(all(target_os = "linux", not(gort_loom))))]
+#[cfg(not(all(target_os = "linux", not(gort_loom), not(miri))))]
 mod mode {
     pub(super) fn init() {}
 

@@ -89,9 +89,28 @@ impl Claim {
     /// sudog that points to it, again: the owner may free them at once.
     #[inline]
     pub unsafe fn finish(&self, case: usize) -> Option<Waker> {
-        debug_assert_eq!(self.state.load(Ordering::Relaxed), CLAIMED);
-        let waker = self.waker.take();
-        self.state.store(DONE + case, Ordering::Release);
+        // SAFETY: forwarded contract; `self` outlives the call.
+        unsafe { Self::finish_raw(self, case) }
+    }
+
+    /// [`finish`](Self::finish) through a raw pointer, for a completer that
+    /// must not hold a reference to the claim across the publication (the
+    /// owner may free the claim as soon as the state is `DONE`).
+    ///
+    /// # Safety
+    /// As for `finish`, and `this` points to a live claim until the state is
+    /// published; it is not used afterwards.
+    #[inline]
+    pub(crate) unsafe fn finish_raw(this: *const Self, case: usize) -> Option<Waker> {
+        // SAFETY: the claim is alive until the store below (the caller's
+        // contract); these shared references end with their statements.
+        let waker = unsafe {
+            debug_assert_eq!((*this).state.load(Ordering::Relaxed), CLAIMED);
+            (*this).waker.take()
+        };
+        // SAFETY: as above. The store is the last access: after it the owner
+        // may free the claim.
+        unsafe { (*this).state.store(DONE + case, Ordering::Release) };
         waker
     }
 

@@ -14,8 +14,9 @@
 //! The first sleep in the process registers it for `membarrier` (an RCU
 //! grace period, ~11 ms here, once); until then unlock is Go's swap (plus a
 //! load of the sleeper count).
-//! Elsewhere (and under loom) it wraps std's `Mutex<()>`, whose own futex
-//! lock has the same shape.
+//! Elsewhere (and under loom and Miri, which model neither `membarrier` nor
+//! this protocol) it wraps std's `Mutex<()>`, whose own futex lock has the
+//! same shape.
 
 use core::fmt;
 use core::ops::{Deref, DerefMut};
@@ -37,15 +38,15 @@ use core::ops::{Deref, DerefMut};
 /// ```
 pub struct Mutex<T: ?Sized = ()> {
     /// `UNLOCKED` or `LOCKED`; the futex word sleepers wait on.
-    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    #[cfg(all(target_os = "linux", not(gort_loom), not(miri)))]
     key: crate::sync::AtomicU32,
     /// Lockers registered to sleep (Go: a key of `mutex_sleeping`).
-    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    #[cfg(all(target_os = "linux", not(gort_loom), not(miri)))]
     sleepers: crate::sync::AtomicU32,
     /// The guarded value: accessed only through a guard.
-    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    #[cfg(all(target_os = "linux", not(gort_loom), not(miri)))]
     data: core::cell::UnsafeCell<T>,
-    #[cfg(any(not(target_os = "linux"), gort_loom))]
+    #[cfg(any(not(target_os = "linux"), gort_loom, miri))]
     inner: crate::sync::Mutex<T>,
 }
 
@@ -53,16 +54,16 @@ pub struct Mutex<T: ?Sized = ()> {
 /// dropped.
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized = ()> {
-    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    #[cfg(all(target_os = "linux", not(gort_loom), not(miri)))]
     mutex: &'a Mutex<T>,
     /// `Sync` only if `T` is (the guard hands out `&T`); `Send` as `T`.
-    #[cfg(all(target_os = "linux", not(gort_loom)))]
+    #[cfg(all(target_os = "linux", not(gort_loom), not(miri)))]
     _value: core::marker::PhantomData<&'a mut T>,
-    #[cfg(any(not(target_os = "linux"), gort_loom))]
+    #[cfg(any(not(target_os = "linux"), gort_loom, miri))]
     guard: crate::sync::MutexGuard<'a, T>,
 }
 
-#[cfg(all(target_os = "linux", not(gort_loom)))]
+#[cfg(all(target_os = "linux", not(gort_loom), not(miri)))]
 mod futex {
     use super::{Deref, DerefMut, Mutex, MutexGuard};
     use crate::barrier;
@@ -266,7 +267,7 @@ mod futex {
     }
 }
 
-#[cfg(any(not(target_os = "linux"), gort_loom))]
+#[cfg(any(not(target_os = "linux"), gort_loom, miri))]
 impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
     #[cfg(not(gort_loom))]
@@ -285,7 +286,7 @@ impl<T> Mutex<T> {
     }
 }
 
-#[cfg(any(not(target_os = "linux"), gort_loom))]
+#[cfg(any(not(target_os = "linux"), gort_loom, miri))]
 impl<T: ?Sized> Mutex<T> {
     /// Locks, blocking the thread until the lock is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
@@ -314,7 +315,7 @@ impl<T: ?Sized> Mutex<T> {
     }
 }
 
-#[cfg(any(not(target_os = "linux"), gort_loom))]
+#[cfg(any(not(target_os = "linux"), gort_loom, miri))]
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
 
@@ -323,7 +324,7 @@ impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     }
 }
 
-#[cfg(any(not(target_os = "linux"), gort_loom))]
+#[cfg(any(not(target_os = "linux"), gort_loom, miri))]
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.guard

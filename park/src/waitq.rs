@@ -4,7 +4,8 @@
 use crate::claim::Claim;
 use crate::sudog::Sudog;
 use core::fmt;
-use core::ptr;
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
 use core::task::Waker;
 
 /// A FIFO queue of [`Sudog`]s, linked through the sudogs themselves (no
@@ -128,12 +129,22 @@ impl<T> WaitQ<T> {
             }
             // SAFETY: the owner keeps `claim` alive until it sees it done or
             // has removed `sg` under this lock; neither has happened yet.
-            let claim = unsafe { &*claim };
-            if claim.try_claim() {
-                // SAFETY: we won the claim, so the owner waits for us and
-                // keeps `sg` alive until we finish.
-                let sg = unsafe { &*sg };
-                return Some(Claimed { sg, claim });
+            if unsafe { (*claim).try_claim() } {
+                // We won the claim, so the owner waits for us and keeps `sg`
+                // and `claim` alive until we finish.
+                // SAFETY: `sg` was checked non-null above, and every queued
+                // sudog's claim pointer is set by `enqueue` from a reference.
+                let (sg, claim) = unsafe {
+                    (
+                        NonNull::new_unchecked(sg.cast_mut()),
+                        NonNull::new_unchecked(claim.cast_mut()),
+                    )
+                };
+                return Some(Claimed {
+                    sg,
+                    claim,
+                    _queue: PhantomData,
+                });
             }
         }
     }
@@ -194,32 +205,64 @@ impl<T> fmt::Debug for WaitQ<T> {
 /// the returned waker after unlocking (Go: `send`, `recv`, `closechan`).
 #[must_use = "a claimed waiter must be completed, or its owner waits forever"]
 pub struct Claimed<'q, T> {
-    sg: &'q Sudog<T>,
-    claim: &'q Claim,
+    /// Raw pointers, not references: once [`Claim::finish`] publishes the
+    /// outcome, the owner may free the sudog and the claim at once, before
+    /// `complete` returns; a reference held across that moment (as a field
+    /// of a function's argument) would have to stay valid for the whole
+    /// call.
+    sg: NonNull<Sudog<T>>,
+    claim: NonNull<Claim>,
+    _queue: PhantomData<&'q Sudog<T>>,
 }
 
 impl<T> Claimed<'_, T> {
+    /// The sudog, valid until the claim is finished.
+    fn sg(&self) -> &Sudog<T> {
+        // SAFETY: the owner keeps the sudog alive until the claim is
+        // finished, which happens only by consuming `self`.
+        unsafe { self.sg.as_ref() }
+    }
+
     /// The select case of the claimed sudog.
     pub fn case(&self) -> usize {
-        self.sg.case()
+        self.sg().case()
     }
 
     /// Takes the value a sender is waiting to hand over.
     pub fn take_elem(&mut self) -> Option<T> {
         // SAFETY: we hold the queue lock and won the claim.
-        unsafe { self.sg.take_elem() }
+        unsafe { self.sg().take_elem() }
     }
 
     /// Gives a waiting receiver its value; returns what its slot held.
     pub fn put_elem(&mut self, value: T) -> Option<T> {
         // SAFETY: we hold the queue lock and won the claim.
-        unsafe { self.sg.put_elem(value) }
+        unsafe { self.sg().put_elem(value) }
     }
 
     /// Leaves the owner a word beside the value (see [`Sudog::stamp`]).
     pub fn set_stamp(&mut self, stamp: u64) {
         // SAFETY: we hold the queue lock and won the claim.
-        unsafe { self.sg.set_stamp(stamp) }
+        unsafe { self.sg().set_stamp(stamp) }
+    }
+
+    /// Records `success` in the sudog and publishes the outcome to the owner;
+    /// returns the owner's waker. After this the sudog and the claim may be
+    /// gone: only raw pointers to them remain, and they are not used again.
+    ///
+    /// # Safety
+    /// Called once, holding the queue lock, as the winner of the claim.
+    unsafe fn finish(&self, success: bool) -> Option<Waker> {
+        let case = {
+            let sg = self.sg();
+            // SAFETY: we hold the lock and won the claim (the caller's
+            // contract).
+            unsafe { sg.set_success(success) };
+            sg.case()
+        };
+        // SAFETY: the claim is alive until this call publishes it done; the
+        // caller won it and has not finished it.
+        unsafe { Claim::finish_raw(self.claim.as_ptr(), case) }
     }
 
     /// Records the outcome and publishes it to the owner (Go: `sg.success =
@@ -229,12 +272,9 @@ impl<T> Claimed<'_, T> {
     #[must_use = "wake the returned waker after unlocking"]
     pub fn complete(self, success: bool) -> Option<Waker> {
         let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: we hold the lock and won the claim; after `finish` we touch
-        // neither the sudog nor the claim again.
-        unsafe {
-            this.sg.set_success(success);
-            this.claim.finish(this.sg.case())
-        }
+        // SAFETY: we hold the lock and won the claim; `this` is not used
+        // (or dropped) afterwards.
+        unsafe { this.finish(success) }
     }
 }
 
@@ -243,11 +283,7 @@ impl<T> Drop for Claimed<'_, T> {
     /// owner is released as if by a close rather than left waiting forever.
     fn drop(&mut self) {
         // SAFETY: as in `complete`.
-        let waker = unsafe {
-            self.sg.set_success(false);
-            self.claim.finish(self.sg.case())
-        };
-        if let Some(w) = waker {
+        if let Some(w) = unsafe { self.finish(false) } {
             w.wake();
         }
     }

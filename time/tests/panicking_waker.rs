@@ -26,12 +26,20 @@ impl Wake for Bomb {
 fn a_panicking_waker_does_not_kill_the_timer_thread() {
     let bomb = Arc::new(Bomb::default());
     let waker = Waker::from(bomb.clone());
-    let mut nap = Box::pin(sleep(Duration::from_millis(5)));
-    assert!(
-        nap.as_mut()
+    // A sleep that is still pending when first polled (on a slow machine a
+    // short one may already be due: try longer ones), so that the timer
+    // thread is the one that wakes it.
+    let mut nap = Duration::from_millis(5);
+    let _sleep = loop {
+        let mut s = Box::pin(sleep(nap));
+        if s.as_mut()
             .poll(&mut Context::from_waker(&waker))
             .is_pending()
-    );
+        {
+            break s;
+        }
+        nap *= 10;
+    };
     // The timer thread fires the sleep and runs the panicking wake.
     while !bomb.woken.load(Ordering::SeqCst) {
         std::thread::yield_now();

@@ -13,14 +13,34 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-/// Polls `fut` once with a fresh flag waker, expecting it to wait, then
-/// blocks until the timer thread wakes it: by then the timer's value was
-/// handed to the future's waiter.
-fn wait_for_handoff<F: Future + ?Sized>(mut fut: Pin<&mut F>) {
+/// Polls `fut` once; if it waits, blocks until the timer thread wakes it
+/// (by then the timer's value was handed to its waiter) and returns true.
+/// False if the value was there at once (the timer was already due).
+fn handed_over<F: Future + ?Sized>(fut: Pin<&mut F>) -> bool {
     let flag = Arc::new(Flag::default());
-    let waker = Waker::from(flag.clone());
-    assert!(poll_once(fut.as_mut(), &waker).is_pending());
+    if poll_once(fut, &Waker::from(flag.clone())).is_ready() {
+        return false;
+    }
     flag.wait();
+    true
+}
+
+/// Runs `$body` with `$timer` and `$fut` (made by `$make`) once the timer
+/// thread handed the timer's value to `$fut`. On a slow machine a short
+/// timer may be due before `$fut` is first polled: longer ones are tried.
+macro_rules! with_handoff {
+    (|$timer:ident, $fut:ident| $make:expr => $body:block) => {{
+        let mut d = Duration::from_millis(1);
+        loop {
+            let $timer = Timer::new(d);
+            let mut $fut = Box::pin($make);
+            if handed_over($fut.as_mut()) {
+                $body;
+                break;
+            }
+            d *= 10;
+        }
+    }};
 }
 
 /// The receive future holds v0 (not yet returned); `reset(0)` returns false
@@ -28,59 +48,57 @@ fn wait_for_handoff<F: Future + ?Sized>(mut fut: Pin<&mut F>) {
 /// bring v0 back: only v1 is received.
 #[test]
 fn value_handed_to_a_dropped_recv_future_is_stale_after_reset() {
-    let timer = Timer::new(Duration::from_millis(1));
-    let reset_at;
-    {
-        let mut recv = Box::pin(timer.c().recv());
-        wait_for_handoff(recv.as_mut());
-        reset_at = Instant::now();
-        // v1 is due at once: the reset sends it before returning. The
-        // future holding v0 is dropped here.
+    with_handoff!(|timer, recv| timer.c().recv() => {
+        let reset_at = Instant::now();
+        // v1 is due at once: the reset sends it before returning.
         assert!(!timer.reset(Duration::ZERO), "v0 was handed over");
-    }
-    let v1 = timer.c().try_recv().expect("v1, the new schedule's value");
-    assert!(v1 >= reset_at, "received a value of the earlier schedule");
-    assert!(
-        timer.c().try_recv().is_err(),
-        "two values in a timer channel"
-    );
+        drop(recv); // holding v0
+        let v1 = timer.c().try_recv().expect("v1, the new schedule's value");
+        assert!(v1 >= reset_at, "received a value of the earlier schedule");
+        assert!(timer.c().try_recv().is_err(), "two values in a timer channel");
+    });
 }
 
 /// The same with `stop`: the dropped future's v0 is not received afterwards.
 #[test]
 fn value_handed_to_a_dropped_recv_future_is_stale_after_stop() {
-    let timer = Timer::new(Duration::from_millis(1));
-    {
-        let mut recv = Box::pin(timer.c().recv());
-        wait_for_handoff(recv.as_mut());
+    with_handoff!(|timer, recv| timer.c().recv() => {
         assert!(!timer.stop(), "v0 was handed over");
-    }
-    assert!(timer.c().try_recv().is_err(), "a value after stop returned");
+        drop(recv);
+        assert!(timer.c().try_recv().is_err(), "a value after stop returned");
+        assert!(!timer.stop(), "stopped already");
+    });
+}
+
+/// A reset to a later time: v0 is not received, and the new schedule is
+/// pending.
+#[test]
+fn value_handed_to_a_dropped_recv_future_is_stale_after_a_later_reset() {
+    with_handoff!(|timer, recv| timer.c().recv() => {
+        assert!(!timer.reset(Duration::from_secs(3600)), "v0 was handed over");
+        drop(recv);
+        assert!(timer.c().try_recv().is_err(), "a value of the earlier schedule");
+        assert!(timer.stop(), "the new schedule is pending");
+    });
 }
 
 /// The same through a `select!` arm.
 #[test]
 fn value_handed_to_a_dropped_select_arm_is_stale_after_reset() {
-    let timer = Timer::new(Duration::from_millis(1));
     let (_tx, idle) = gort_chan::bounded::<()>(0);
-    let reset_at;
-    {
-        let mut sel = Box::pin(async {
-            select! {
-                recv(timer.c()) -> v => v.ok(),
-                recv(idle) -> _ => None,
-            }
-        });
-        wait_for_handoff(sel.as_mut());
-        reset_at = Instant::now();
+    with_handoff!(|timer, sel| async {
+        select! {
+            recv(timer.c()) -> v => v.ok(),
+            recv(idle) -> _ => None,
+        }
+    } => {
+        let reset_at = Instant::now();
         assert!(!timer.reset(Duration::ZERO), "v0 was handed over");
-    }
-    let v1 = timer.c().try_recv().expect("v1, the new schedule's value");
-    assert!(v1 >= reset_at, "received a value of the earlier schedule");
-    assert!(
-        timer.c().try_recv().is_err(),
-        "two values in a timer channel"
-    );
+        drop(sel);
+        let v1 = timer.c().try_recv().expect("v1, the new schedule's value");
+        assert!(v1 >= reset_at, "received a value of the earlier schedule");
+        assert!(timer.c().try_recv().is_err(), "two values in a timer channel");
+    });
 }
 
 /// Without a stop or reset in between, a value handed to a dropped future
@@ -88,12 +106,10 @@ fn value_handed_to_a_dropped_select_arm_is_stale_after_reset() {
 #[test]
 fn value_handed_to_a_dropped_recv_future_comes_back_otherwise() {
     let start = Instant::now();
-    let timer = Timer::new(Duration::from_millis(1));
-    {
-        let mut recv = Box::pin(timer.c().recv());
-        wait_for_handoff(recv.as_mut());
-    }
-    let v0 = timer.c().try_recv().expect("the value came back");
-    assert!(v0 >= start + Duration::from_millis(1));
-    assert!(!timer.stop(), "its value was received");
+    with_handoff!(|timer, recv| timer.c().recv() => {
+        drop(recv);
+        let v0 = timer.c().try_recv().expect("the value came back");
+        assert!(v0 > start);
+        assert!(!timer.stop(), "its value was received");
+    });
 }
