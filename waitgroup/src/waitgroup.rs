@@ -191,7 +191,10 @@ impl Inner {
     /// Deviations: `delta == 0` returns at once (Go would run its release
     /// logic on a transient zero state); a delta outside `i32` or a counter
     /// passing `i32::MAX` is an overflow that leaves the counter unchanged
-    /// (Go truncates the delta or lets the counter wrap negative).
+    /// (Go truncates the delta or lets the counter wrap negative). The
+    /// overflowing add wraps the counter for a moment (Go's single atomic add
+    /// is kept for every legal call); while it takes itself back, the others
+    /// do not act on the wrapped value.
     #[inline]
     pub(crate) fn add(&self, delta: isize) -> Result<(), Misuse> {
         let Ok(delta) = i32::try_from(delta) else {
@@ -206,15 +209,29 @@ impl Inner {
         if delta == 0 {
             return Ok(());
         }
-        let state = if delta > 0 {
-            self.add_checked(delta)?
-        } else {
-            // Go's single atomic add.
-            let old = self.state.fetch_add(counter_delta(delta), Ordering::AcqRel);
-            old.wrapping_add(counter_delta(delta))
-        };
+        if delta > 0
+            && counter(self.state.load(Ordering::Relaxed))
+                .checked_add(delta)
+                .is_none()
+        {
+            // An add that overflows by itself is refused before it touches
+            // the word: no other party ever sees a wrapped counter.
+            return Err(Misuse::Overflow);
+        }
+        // Go's single atomic add.
+        let old = self.state.fetch_add(counter_delta(delta), Ordering::AcqRel);
+        if counter(old) < 0 {
+            // Adds that overflow only together (each passed the check above)
+            // left the counter wrapped for a moment; the one that overflowed
+            // takes itself back and settles the count (`undo_overflow`).
+            return Ok(());
+        }
+        let state = old.wrapping_add(counter_delta(delta));
         let (v, w) = (counter(state), waiters(state));
         if v < 0 {
+            if delta > 0 {
+                return self.undo_overflow(delta);
+            }
             return Err(Misuse::Negative);
         }
         if w != 0 && delta > 0 && v == delta {
@@ -226,27 +243,19 @@ impl Inner {
         self.release_waiters(state)
     }
 
-    /// A positive `delta`, added unless the counter would pass `i32::MAX`;
-    /// returns the new state. A compare-and-swap loop rather than Go's add:
-    /// an add that overflowed and was taken back would leave a moment when
-    /// the counter looks negative, and a concurrent, valid `done` would
-    /// report a negative counter.
-    #[inline]
-    fn add_checked(&self, delta: i32) -> Result<u64, Misuse> {
-        let mut old = self.state.load(Ordering::Relaxed);
-        loop {
-            if counter(old).checked_add(delta).is_none() {
-                return Err(Misuse::Overflow);
-            }
-            let new = old.wrapping_add(counter_delta(delta));
-            match self
-                .state
-                .compare_exchange_weak(old, new, Ordering::AcqRel, Ordering::Relaxed)
-            {
-                Ok(_) => return Ok(new),
-                Err(now) => old = now,
-            }
+    /// Takes back an add of `delta` that overflowed the counter, then reports
+    /// the overflow. Parties that found the counter wrapped meanwhile
+    /// returned without acting on it (a valid `done` among them must not
+    /// report a negative counter); if such a `done` made the real count zero,
+    /// its waiters are released here, as it would have done.
+    #[cold]
+    fn undo_overflow(&self, delta: i32) -> Result<(), Misuse> {
+        let before = self.state.fetch_sub(counter_delta(delta), Ordering::AcqRel);
+        let state = before.wrapping_sub(counter_delta(delta));
+        if counter(state) == 0 && waiters(state) != 0 {
+            self.release_waiters(state)?;
         }
+        Err(Misuse::Overflow)
     }
 
     /// The tail of Go's `Add` once the counter reached zero with `waiters`

@@ -9,7 +9,8 @@
 //! with a blocking waiter run.)
 //!
 //! Also: an `add` that would overflow the counter racing a valid `done`
-//! (the `done` must not see a counter made negative by the refused add).
+//! (the `done` must not see a counter made negative by the refused add),
+//! and two adds that overflow only together racing a `done`.
 //!
 //! Not covered: the misuse checks (they catch races by chance, which loom
 //! would find but Go does not promise), and async
@@ -148,5 +149,34 @@ fn refused_overflow_races_a_valid_done() {
         wg.done();
         assert!(adder.join().unwrap(), "the add overflows in either order");
         assert_eq!(format!("{wg:?}"), "WaitGroup { counter: 1, waiters: 0 }");
+    });
+}
+
+/// Two adds of 2^30 on a counter of 1 each fit alone but not together, and
+/// race a valid `done`: exactly one add is refused (or taken back), the
+/// `done` never panics, and the counter ends at 2^30 whatever the order.
+#[test]
+fn adds_that_overflow_together_race_a_done() {
+    loom::model(|| {
+        const HALF: isize = 1 << 30;
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let adders: Vec<_> = (0..2)
+            .map(|_| {
+                let wg = wg.clone();
+                thread::spawn(move || std::panic::catch_unwind(|| wg.add(HALF)).is_ok())
+            })
+            .collect();
+        wg.done();
+        let added = adders
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .filter(|&ok| ok)
+            .count();
+        assert_eq!(added, 1, "exactly one add fits");
+        assert_eq!(
+            format!("{wg:?}"),
+            format!("WaitGroup {{ counter: {HALF}, waiters: 0 }}")
+        );
     });
 }
