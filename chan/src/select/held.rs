@@ -15,8 +15,11 @@ pub trait AnyChan {
     fn addr(&self) -> usize;
     /// The timer feeding the channel, if it is a timer channel.
     fn timer(&self) -> Option<&dyn TimerHook>;
-    /// Takes the channel's lock.
-    fn lock_held(&self) -> Held<'_>;
+    /// Takes the channel's lock; [`Held::lock`] wraps it. (Only the
+    /// mutex guard crosses the virtual call: it comes back in a register,
+    /// where a whole `Held` would be written to memory and read back at
+    /// once, a store-forwarding stall on every lock.)
+    fn lock_raw(&self) -> MutexGuard<'_>;
     /// Refreshes the channel's lock-free mirrors ([`Chan::publish`]).
     ///
     /// # Safety
@@ -37,11 +40,8 @@ impl<T> AnyChan for Chan<T> {
         Chan::timer(self)
     }
 
-    fn lock_held(&self) -> Held<'_> {
-        Held {
-            chan: self,
-            _guard: self.lock_raw(),
-        }
+    fn lock_raw(&self) -> MutexGuard<'_> {
+        Chan::lock_raw(self)
     }
 
     unsafe fn publish_locked(&self) {
@@ -56,6 +56,17 @@ impl<T> AnyChan for Chan<T> {
 pub struct Held<'a> {
     chan: &'a dyn AnyChan,
     _guard: MutexGuard<'a>,
+}
+
+impl<'a> Held<'a> {
+    /// Takes `chan`'s lock.
+    #[inline]
+    pub(crate) fn lock(chan: &'a dyn AnyChan) -> Self {
+        Held {
+            chan,
+            _guard: chan.lock_raw(),
+        }
+    }
 }
 
 impl<T> Guard<T> for Held<'_> {

@@ -29,7 +29,7 @@ impl<'a> LockSet<'a> {
                 continue;
             }
             last = Some(c.sortkey());
-            let held = c.lock_held();
+            let held = Held::lock(c);
             match set.inline.get_mut(n) {
                 Some(slot) => *slot = Some(held),
                 None => set.spill.push(held),

@@ -40,7 +40,10 @@ use std::time::Instant;
 #[must_use = "a select does nothing unless run"]
 pub struct SelectGo<'a, C: Cases<'a>> {
     cases: C,
-    order: Order,
+    /// The orders, kept once the select waits (pass 3 needs the lock
+    /// order). Built on `begin`'s stack: a select that completes at once
+    /// never copies them.
+    order: Option<Order>,
     /// Go's `gp.selectDone` and `gp.param`: shared by every queued sudog.
     claim: Claim,
     /// Pass 2 ran and pass 3 has not yet.
@@ -65,10 +68,9 @@ enum Begin {
 impl<'a, C: Cases<'a>> SelectGo<'a, C> {
     /// A select over `cases`.
     pub fn new(cases: C) -> Self {
-        let n = cases.len();
         Self {
             cases,
-            order: Order::new(n),
+            order: None,
             claim: Claim::new(),
             queued: false,
             started: false,
@@ -78,7 +80,7 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
     }
 
     #[allow(clippy::type_complexity)]
-    fn fields(self: Pin<&mut Self>) -> (&mut C, &mut Order, &Claim, &mut bool, &mut bool) {
+    fn fields(self: Pin<&mut Self>) -> (&mut C, &mut Option<Order>, &Claim, &mut bool, &mut bool) {
         // SAFETY: only `claim` is structurally pinned (queued sudogs point
         // at it), and it is handed out by shared reference. The cases are
         // pinned where they live, not here.
@@ -112,14 +114,15 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
     /// sudogs are queued (a thread passes `None`: it registers itself when
     /// it parks).
     fn begin(self: Pin<&mut Self>, block: bool, waker: Option<&Waker>) -> Begin {
-        let (cases, order, claim, queued, started) = self.fields();
+        let (cases, kept, claim, queued, started) = self.fields();
         assert!(!*started, "a select runs once");
         *started = true;
+        let mut order = Order::new(cases.len());
         order.build(cases.len(), |i| cases.chan(i));
         if order.is_empty() {
             return if block { Begin::Never } else { Begin::Default };
         }
-        let mut locks = LockSet::lock(order, |i| {
+        let mut locks = LockSet::lock(&order, |i| {
             cases.chan(i).expect("only cases with channels are ordered")
         });
         for &i in order.poll() {
@@ -140,6 +143,7 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
         // Queued from here on, before any case is (so that pass 3 runs even
         // if a timer hook unwinds half-way through pass 2).
         *queued = true;
+        let order = kept.insert(order);
         for &i in order.lock() {
             let i = usize::from(i);
             // SAFETY: `claim` lives in this pinned select, which runs pass 3
@@ -160,6 +164,7 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
         if !*queued {
             return None;
         }
+        let order = order.as_ref().expect("a queued select keeps its orders");
         let mut locks = LockSet::lock(order, |i| {
             cases.chan(i).expect("only cases with channels are ordered")
         });
