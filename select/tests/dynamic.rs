@@ -4,20 +4,9 @@
 
 use gort_chan::{RecvError, bounded};
 use gort_select::Select;
-use gort_testkit::poll_noop;
+use gort_testkit::{Tracked, Tracker, poll_noop};
 use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
-
-/// A value whose drops are counted.
-struct Counted(Arc<AtomicUsize>);
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
 
 /// Arm A receives on one unbuffered channel, arm B sends a counted value on
 /// another. While both wait, a sender completes A; then a `try_recv` on B's
@@ -25,12 +14,12 @@ impl Drop for Counted {
 /// must still come back through `unsent`, and be dropped exactly once.
 #[test]
 fn a_losing_send_arm_unlinked_by_a_peer_hands_its_value_back() {
-    let drops = Arc::new(AtomicUsize::new(0));
+    let tracker = Tracker::new();
     let (a_tx, a_rx) = bounded::<u32>(0);
-    let (b_tx, b_rx) = bounded::<Counted>(0);
+    let (b_tx, b_rx) = bounded::<Tracked>(0);
     let mut sel = Select::new();
     let ia = sel.recv(&a_rx);
-    let ib = sel.send(&b_tx, Counted(drops.clone()));
+    let ib = sel.send(&b_tx, tracker.make(1));
     let mut fut = pin!(sel.select());
     assert!(poll_noop(fut.as_mut()).is_pending());
     a_tx.try_send(7).unwrap();
@@ -41,10 +30,10 @@ fn a_losing_send_arm_unlinked_by_a_peer_hands_its_value_back() {
     assert_eq!(done.index(), ia);
     assert_eq!(done.recv(&a_rx), Ok(7));
     let unsent = done.unsent(ib, &b_tx).expect("the losing send arm's value");
-    assert_eq!(drops.load(Ordering::SeqCst), 0);
+    assert_eq!(tracker.dropped(), 0);
     drop(unsent);
     drop(done);
-    assert_eq!(drops.load(Ordering::SeqCst), 1, "dropped exactly once");
+    tracker.assert_each_dropped_once([1]);
 }
 
 /// The same race on the blocking face: a thread's select queued on both
