@@ -263,11 +263,11 @@ impl<T> Op<T> {
         let removed = unsafe { q.remove(sg) };
         debug_assert!(!(removed && won), "a completed op was still queued");
         Self::left_queue(recv, chan);
-        // SAFETY: the sudog is out of the queue: removed now, or dequeued by
-        // a peer, which finished with it under the lock we hold. Its slot is
-        // ours. Only a peer that won the claim moves a value, so a set
-        // success flag means a completion.
-        let completed = !removed && (won || unsafe { sg.success() });
+        // Only a peer that won the claim moves a value, so a set success
+        // flag on a sudog that was not still queued means a completion.
+        // SAFETY: out of the queue (removed now, or dequeued by a peer that finished under our lock).
+        let success = unsafe { sg.success() };
+        let completed = !removed && (won || success);
         *phase = if completed { Phase::Done } else { Phase::Idle };
     }
 

@@ -271,13 +271,15 @@ fn downcast<'p, 'a, T: 'a>(
     if case.is_recv() != recv || case.chan().map(|c| c.addr()) != Some(chan.addr()) {
         return None;
     }
-    // SAFETY: `Case` is the only `AnyCase` (sealed), so the case is a
-    // `Case<'b, U>` (`'b: 'a`) whose channel, a live `Chan<U>`, sits at the
-    // address of the live `Chan<T>` `chan`. Two live objects of non-zero
-    // size never share an address, so it is the same channel, created as
-    // one type: `U` is `T`. Seeing `'b` as `'a` is sound: the case lives in
-    // a place that only requires `'a` (`dyn AnyCase<'a> + 'a`), and a
-    // `Case<'a, T>` stored there (`Pin::set`) has the same layout and
-    // vtable, lifetimes being erased. The case stays pinned where it is.
-    Some(unsafe { case.map_unchecked_mut(|c| &mut *core::ptr::from_mut(c).cast::<Case<'a, T>>()) })
+    // Why the cast is sound: `Case` is the only `AnyCase` (sealed), so the
+    // case is a `Case<'b, U>` (`'b: 'a`) whose channel, a live `Chan<U>`,
+    // sits at the address of the live `Chan<T>` `chan`. Two live objects of
+    // non-zero size never share an address, so it is the same channel,
+    // created as one type: `U` is `T`. Seeing `'b` as `'a` is sound: the
+    // case lives in a place that only requires `'a` (`dyn AnyCase<'a> +
+    // 'a`), and a `Case<'a, T>` stored there (`Pin::set`) has the same
+    // layout and vtable, lifetimes being erased.
+    let cast = |c: &mut (dyn AnyCase<'a> + Send + 'a)| core::ptr::from_mut(c).cast::<Case<'a, T>>();
+    // SAFETY: the same case, of type `Case<'a, T>` (above); it stays pinned where it is.
+    Some(unsafe { case.map_unchecked_mut(|c| &mut *cast(c)) })
 }
