@@ -33,8 +33,11 @@ pub(crate) struct Order {
 }
 
 impl Order {
+    /// Pass 0: the poll order and the lock order of `ncases` arms, arm `i`
+    /// on channel `chan(i)` (`None`: a `never()` arm, left out as Go leaves
+    /// out nil channels). Runs each timer channel's `maybeRunChan`.
     #[inline]
-    pub(crate) fn new(ncases: usize) -> Self {
+    pub(crate) fn new<'a>(ncases: usize, chan: impl Fn(usize) -> Option<&'a dyn AnyChan>) -> Self {
         let bufs = if ncases <= INLINE {
             Bufs::Inline {
                 poll: [0; INLINE],
@@ -44,7 +47,9 @@ impl Order {
         } else {
             Self::heap(ncases)
         };
-        Self { bufs, n: 0 }
+        let mut order = Self { bufs, n: 0 };
+        order.build(ncases, chan);
+        order
     }
 
     /// The buffers of a select with more than [`INLINE`] arms.
@@ -101,21 +106,12 @@ impl Order {
         self.n == 0
     }
 
-    /// Pass 0: the poll order and the lock order of `ncases` arms, arm `i`
-    /// on channel `chan(i)` (`None`: a `never()` arm, left out as Go leaves
-    /// out nil channels). Runs each timer channel's `maybeRunChan`.
-    pub(crate) fn build<'a>(
-        &mut self,
-        ncases: usize,
-        chan: impl Fn(usize) -> Option<&'a dyn AnyChan>,
-    ) {
+    /// Fills the orders (see [`new`](Self::new)); the buffers hold
+    /// `ncases` arms.
+    fn build<'a>(&mut self, ncases: usize, chan: impl Fn(usize) -> Option<&'a dyn AnyChan>) {
         let (poll, lock, keys) = self.bufs_mut();
-        assert!(
-            ncases <= keys.len(),
-            "select: cases added after it was built"
-        );
         let mut norder = 0;
-        for (i, key) in keys.iter_mut().enumerate().take(ncases) {
+        for (i, key) in keys[..ncases].iter_mut().enumerate() {
             let Some(c) = chan(i) else { continue };
             if let Some(t) = c.timer() {
                 t.maybe_run();

@@ -117,8 +117,7 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
         let (cases, kept, claim, queued, started) = self.fields();
         assert!(!*started, "a select runs once");
         *started = true;
-        let mut order = Order::new(cases.len());
-        order.build(cases.len(), |i| cases.chan(i));
+        let order = Order::new(cases.len(), |i| cases.chan(i));
         if order.is_empty() {
             return if block { Begin::Never } else { Begin::Default };
         }
