@@ -26,6 +26,7 @@
 
 use crate::error::{RecvError, SendError};
 use crate::hchan::{Chan, Guard, Received, Sent};
+use crate::wake::wake;
 use core::fmt;
 use core::marker::PhantomPinned;
 use core::pin::Pin;
@@ -299,6 +300,21 @@ impl<T> Op<T> {
                 None
             }
         }
+    }
+
+    /// The owner drops the op (a future, a stream, a leaked select's case):
+    /// [`dequeue`](Self::dequeue), then [`give_back`](Self::give_back), then
+    /// wake the receiver the value went to. `won` is asked with the lock
+    /// held, when the claim is settled. No-op unless queued.
+    pub(crate) fn abandon(mut self: Pin<&mut Self>, chan: &Chan<T>, won: impl FnOnce() -> bool) {
+        if !self.is_queued() {
+            return;
+        }
+        let mut g = chan.lock();
+        self.as_mut().dequeue(chan, &mut g, won());
+        let waker = self.give_back(chan, &mut g);
+        drop(g);
+        wake(waker);
     }
 
     /// The outcome of a receive op that is done; taking it makes the op

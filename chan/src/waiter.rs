@@ -140,14 +140,7 @@ impl<T> Waiter<T> {
     /// A pending future (or stream) on `chan` is dropped: leave no waiter
     /// behind, and give back a value a sender already handed over.
     pub(crate) fn cancel(self: Pin<&mut Self>, chan: &Chan<T>) {
-        if !self.is_queued() {
-            return;
-        }
-        let (claim, mut op) = self.parts();
-        let mut g = chan.lock();
-        op.as_mut().dequeue(chan, &mut g, claim.done().is_some());
-        let waker = op.give_back(chan, &mut g);
-        drop(g);
-        wake(waker);
+        let (claim, op) = self.parts();
+        op.abandon(chan, || claim.done().is_some());
     }
 }

@@ -6,7 +6,6 @@ use crate::handles::{Receiver, Sender};
 use crate::hchan::Chan;
 use crate::op::Op;
 use crate::select::held::{AnyChan, Held};
-use crate::wake::wake;
 use core::fmt;
 use core::marker::PhantomPinned;
 use core::pin::Pin;
@@ -73,17 +72,12 @@ impl<T> Drop for Case<'_, T> {
     /// handed it goes back. (The select's claim, which the sudog points to,
     /// is leaked with the select, so it stays valid.)
     fn drop(&mut self) {
-        if !self.op.is_queued() {
-            return;
-        }
         // SAFETY: `drop` runs on a pinned (or never pinned) value.
-        let (chan, mut op) = unsafe { Pin::new_unchecked(self) }.parts();
-        let chan = chan.expect("never() cases are not queued");
-        let mut g = chan.lock();
-        op.as_mut().dequeue(chan, &mut g, false);
-        let waker = op.give_back(chan, &mut g);
-        drop(g);
-        wake(waker);
+        let (chan, op) = unsafe { Pin::new_unchecked(self) }.parts();
+        // A `never()` case is never queued.
+        if let Some(chan) = chan {
+            op.abandon(chan, || false);
+        }
     }
 }
 
