@@ -1,0 +1,202 @@
+//! Go's `m`: an OS thread that runs the scheduler. Ms are started on demand
+//! (`startm`, `newm`), sleep on their note when there is nothing to do
+//! (`stopm`), and are woken with a P to run (`notewakeup(&mp.park)`).
+
+use crate::note::Note;
+use crate::shared::Shared;
+use crate::worker::Worker;
+use gort_sync::{Arc, AtomicBool, AtomicUsize, Ordering::*, fence, lock, thread};
+
+pub(crate) struct M {
+    /// Go: `m.park`.
+    pub(crate) park: Note,
+    /// Go: `m.nextp`: the P handed over with the wake-up (id + 1; 0: none).
+    nextp: AtomicUsize,
+    /// `startm`'s `spinning` argument, handed over with the wake-up.
+    spinning: AtomicBool,
+}
+
+impl M {
+    /// The calling thread's M.
+    pub(crate) fn new() -> Arc<M> {
+        Arc::new(M {
+            park: Note::new(),
+            nextp: AtomicUsize::new(0),
+            spinning: AtomicBool::new(false),
+        })
+    }
+}
+
+/// Port of `wakep`: starts a spinning M on an idle P, unless an M already
+/// spins (it will find the new work, and wake another if it finds some).
+pub(crate) fn wakep(shared: &Arc<Shared>) {
+    fence(SeqCst); // the work was published before nmspinning is read
+    if shared.nmspinning.load(SeqCst) != 0
+        || shared
+            .nmspinning
+            .compare_exchange(0, 1, SeqCst, SeqCst)
+            .is_err()
+    {
+        return;
+    }
+    let pp = {
+        let mut s = shared.lock();
+        shared.pidleget_spinning(&mut s)
+    };
+    match pp {
+        Some(pp) => startm(shared, pp, true),
+        None => {
+            shared.nmspinning.fetch_sub(1, SeqCst);
+        }
+    }
+}
+
+/// Port of `startm`: runs P `pp` on an idle M, or a new one. With `spinning`
+/// the M starts looking for work (the caller counted it in nmspinning).
+///
+/// *Deviation*: where Go throws (the thread limit reached, or the thread
+/// cannot be created) the P goes back to the idle list and the work waits
+/// for an M that is already running.
+pub(crate) fn startm(shared: &Arc<Shared>, pp: usize, spinning: bool) {
+    let mut s = shared.lock();
+    if let Some(m) = s.midle.pop() {
+        drop(s);
+        m.spinning.store(spinning, Relaxed);
+        m.nextp.store(pp + 1, Relaxed);
+        m.park.wakeup();
+        return;
+    }
+    if shared.shutdown.load(Relaxed) || s.mcount >= shared.config.max_threads {
+        return give_back(shared, &mut s, pp, spinning);
+    }
+    s.mcount += 1;
+    drop(s);
+    if newm(shared, pp, spinning).is_err() {
+        let mut s = shared.lock();
+        s.mcount -= 1;
+        give_back(shared, &mut s, pp, spinning);
+    }
+}
+
+fn give_back(shared: &Shared, s: &mut crate::shared::Sched, pp: usize, spinning: bool) {
+    shared.pidleput(s, pp);
+    if spinning {
+        shared.nmspinning.fetch_sub(1, SeqCst);
+    }
+}
+
+/// Port of `newm` + `mstart`: a thread that acquires `pp` and schedules.
+fn newm(shared: &Arc<Shared>, pp: usize, spinning: bool) -> std::io::Result<()> {
+    let arc = shared.clone();
+    let mut threads = lock(&shared.threads);
+    let handle = thread::Builder::new()
+        .name(shared.config.thread_name.clone())
+        .spawn(move || mstart(arc, pp, spinning))?;
+    threads.push(handle);
+    Ok(())
+}
+
+/// Port of `mstart1` and the M's life: schedule until shutdown.
+fn mstart(shared: Arc<Shared>, pp: usize, spinning: bool) {
+    let w = Worker::new(shared.clone(), M::new(), false);
+    {
+        let _entered = w.enter();
+        w.acquirep(pp);
+        w.spinning.set(spinning);
+        crate::schedule::schedule(&w);
+    }
+    drop(w);
+    shared.lock().mcount -= 1;
+}
+
+/// Port of `stopm`: the M (holding no P) sleeps on the idle list until
+/// `startm` hands it a P. False if it was woken for shutdown instead.
+pub(crate) fn stopm(w: &Worker) -> bool {
+    debug_assert!(w.p.get().is_none() && !w.spinning.get());
+    let shared = &*w.shared;
+    {
+        let mut s = shared.lock();
+        if shared.shutdown.load(Relaxed) {
+            return false;
+        }
+        s.midle.push(w.m.clone());
+    }
+    w.m.park.sleep();
+    w.m.park.clear();
+    let pp = w.m.nextp.swap(0, Relaxed);
+    if pp == 0 {
+        return false; // shutdown
+    }
+    w.acquirep(pp - 1);
+    w.spinning.set(w.m.spinning.load(Relaxed));
+    true
+}
+
+/// Go: `mp.becomeSpinning`.
+pub(crate) fn become_spinning(w: &Worker) {
+    w.spinning.set(true);
+    w.shared.nmspinning.fetch_add(1, SeqCst);
+    w.shared.needspinning.store(false, SeqCst);
+}
+
+/// Drops this M's spinning state (Go: `mp.spinning = false;
+/// sched.nmspinning.Add(-1)`).
+pub(crate) fn drop_spinning(w: &Worker) {
+    w.spinning.set(false);
+    let prev = w.shared.nmspinning.fetch_sub(1, SeqCst);
+    assert!(prev > 0, "findrunnable: negative nmspinning");
+}
+
+/// Port of `resetspinning`: a spinning M found work; if it was the last
+/// spinner, another starts looking (there may be more work).
+pub(crate) fn resetspinning(w: &Worker) {
+    drop_spinning(w);
+    wakep(&w.shared);
+}
+
+/// Port of `gcstopm`: a stop-the-world is in progress; hand it this M's P.
+pub(crate) fn gcstopm(w: &Worker) {
+    if w.spinning.get() {
+        drop_spinning(w);
+    }
+    let id = w.releasep();
+    stop_p_for_world(&w.shared, &mut w.shared.lock(), id);
+}
+
+/// Counts P `id` as stopped for the stop-the-world in progress.
+pub(crate) fn stop_p_for_world(shared: &Shared, s: &mut crate::shared::Sched, id: usize) {
+    shared.p(id).set_status(None, crate::p::PGCSTOP);
+    s.stopwait -= 1;
+    if s.stopwait == 0 {
+        if let Some(note) = &s.stopnote {
+            note.wakeup();
+        }
+    }
+}
+
+/// Port of `handoffp`, for an M that gives up its P while it may still
+/// have work (a `block_on` caller returning): starts an M for it if there
+/// is work it would find, else makes it idle.
+pub(crate) fn handoffp(shared: &Arc<Shared>, pp: usize) {
+    let p = shared.p(pp);
+    if !p.runq.is_empty() || shared.runqsize.load(Acquire) != 0 {
+        return startm(shared, pp, false);
+    }
+    if shared.nmspinning.load(SeqCst) + shared.npidle.load(SeqCst) == 0
+        && shared
+            .nmspinning
+            .compare_exchange(0, 1, SeqCst, SeqCst)
+            .is_ok()
+    {
+        return startm(shared, pp, true);
+    }
+    let mut s = shared.lock();
+    if shared.gcwaiting.load(Relaxed) {
+        return stop_p_for_world(shared, &mut s, pp);
+    }
+    if !s.runq.is_empty() {
+        drop(s);
+        return startm(shared, pp, false);
+    }
+    shared.pidleput(&mut s, pp);
+}

@@ -1,0 +1,147 @@
+//! Changing the number of Ps: Go's `GOMAXPROCS` → `stopTheWorldGC` →
+//! `procresize` → `startTheWorld` (runtime/proc.go, debug.go).
+
+use crate::m::{startm, stop_p_for_world, wakep};
+use crate::note::Note;
+use crate::p::{PDEAD, PGCSTOP, PIDLE, PRUNNING};
+use crate::shared::{MAX_PROCS, Sched, Shared};
+use crate::worker::{self, Worker};
+use gort_sync::{Arc, Ordering::*, SpinWait};
+
+/// Port of `GOMAXPROCS(n)`: returns the previous P count; `n == 0` only
+/// queries. Values above Go's `_MaxGomaxprocs` (1024) are clamped.
+///
+/// The world is stopped while the Ps change: every M finishes its current
+/// poll and gives up its P (Go preempts them; until the next issue brings
+/// preemption, a G that never returns from its poll delays this call).
+pub(crate) fn set_procs(shared: &Arc<Shared>, n: usize) -> usize {
+    let old = shared.procs();
+    if n == 0 || n == old {
+        return old;
+    }
+    worker::with(|w| {
+        let w = w.filter(|w| core::ptr::eq(&*w.shared, &**shared));
+        let old = stop_the_world(shared, w);
+        start_the_world(shared, w, n.min(MAX_PROCS));
+        old
+    })
+}
+
+/// Port of `stopTheWorldWithSema`: returns with every P stopped (or held
+/// by the caller) and `gcwaiting` set. Go's `worldsema` is the
+/// `stw_active` flag: a caller that finds another stop in progress first
+/// gives that stop its own P (as the M would at its next schedule), then
+/// waits its turn.
+fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> usize {
+    let spin = SpinWait::new();
+    let mut s = loop {
+        let mut s = shared.lock();
+        if !s.stw_active {
+            break s;
+        }
+        if let Some(w) = w.filter(|w| w.p.get().is_some() && shared.gcwaiting.load(Relaxed)) {
+            if w.spinning.get() {
+                crate::m::drop_spinning(w);
+            }
+            let id = w.releasep();
+            stop_p_for_world(shared, &mut s, id);
+        }
+        drop(s);
+        spin.snooze();
+    };
+    s.stw_active = true;
+    let old = shared.procs();
+    s.stopwait = old;
+    shared.gcwaiting.store(true, SeqCst);
+    if let Some(id) = w.and_then(|w| w.p.get()) {
+        shared.p(id).set_status(Some(PRUNNING), PGCSTOP);
+        s.stopwait -= 1;
+    }
+    while let Some(id) = shared.pidleget(&mut s) {
+        shared.p(id).set_status(Some(PIDLE), PGCSTOP);
+        s.stopwait -= 1;
+    }
+    if s.stopwait > 0 {
+        let note = std::sync::Arc::new(Note::new());
+        s.stopnote = Some(note.clone());
+        drop(s);
+        note.sleep();
+        shared.lock().stopnote = None;
+    }
+    old
+}
+
+/// Port of `startTheWorldWithSema`: `procresize`, then an M for every P
+/// that has work, then `wakep`.
+fn start_the_world(shared: &Arc<Shared>, w: Option<&Worker>, n: usize) {
+    let runnable = {
+        let mut s = shared.lock();
+        let runnable = procresize(shared, &mut s, w, n);
+        shared.gcwaiting.store(false, SeqCst);
+        s.stw_active = false;
+        runnable
+    };
+    for id in runnable {
+        startm(shared, id, false);
+    }
+    wakep(shared);
+}
+
+/// Port of `procresize`, with the world stopped and the scheduler lock
+/// held: makes Ps up to `n`, destroys those from `n` on (their queues go
+/// to the head of the global queue, `runnext` first, their free lists to
+/// the global ones), keeps the caller's P if it survives (else gives it
+/// P 0), and makes the others idle. Returns the Ps that have work, for the
+/// caller to start Ms on. Also used to make a runtime's first Ps.
+pub(crate) fn procresize(
+    shared: &Shared,
+    s: &mut Sched,
+    w: Option<&Worker>,
+    n: usize,
+) -> Vec<usize> {
+    let old = shared.procs();
+    for id in old..n {
+        let p = shared.make_p(id);
+        p.set_status(None, PGCSTOP);
+    }
+    for id in n..old {
+        let p = shared.p(id);
+        let (ring, next) = p.runq.drain();
+        for g in ring.into_iter().rev() {
+            s.runq.push_front(g);
+        }
+        if let Some(g) = next {
+            s.runq.push_front(g);
+        }
+        // SAFETY: the world is stopped: nobody holds P `id`.
+        unsafe { p.with_local(|l| shared.gfree.purge(&mut l.gfree)) };
+        p.set_status(None, PDEAD);
+    }
+    shared.runqsize.store(s.runq.len(), Release);
+
+    let mut current = w.and_then(|w| w.p.get());
+    if let (Some(w), Some(id)) = (w, current) {
+        if id >= n {
+            w.p.set(Some(0));
+            current = Some(0);
+        }
+        shared
+            .p(current.expect("set above"))
+            .set_status(None, PRUNNING);
+    }
+    let mut runnable = Vec::new();
+    for id in (0..n).rev() {
+        if Some(id) == current {
+            continue;
+        }
+        let p = shared.p(id);
+        p.set_status(None, PIDLE);
+        if p.runq.is_empty() {
+            shared.pidleput(s, id);
+        } else {
+            runnable.push(id);
+        }
+    }
+    shared.gomaxprocs.store(n, Release);
+    runnable
+}

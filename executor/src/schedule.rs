@@ -1,0 +1,226 @@
+//! The scheduler loop every M runs between polls (Go's `g0` stack):
+//! `schedule`, `findRunnable`, `stealWork`, `execute` (runtime/proc.go).
+//!
+//! *Rust*: Go switches stacks between goroutines; a future has no stack, so
+//! "running a G" is one `poll` call made by the M's own loop, and "the G
+//! parks" is that poll returning `Pending`.
+
+use crate::m::{become_spinning, drop_spinning, gcstopm, resetspinning, stopm, wakep};
+use crate::shared::Shared;
+use crate::task::Notified;
+use crate::worker::Worker;
+use gort_sync::{Ordering::*, fence};
+
+/// Go: `stealTries`.
+const STEAL_TRIES: usize = 4;
+
+/// Port of `schedule`: finds a runnable G and runs it, until the M must
+/// stop (shutdown; for a `block_on` M, when it has nothing to run).
+pub(crate) fn schedule(w: &Worker) {
+    while let Some((g, inherit_time)) = find_runnable(w) {
+        if w.spinning.get() {
+            resetspinning(w);
+        }
+        execute(w, g, inherit_time);
+    }
+}
+
+/// Port of `execute` and of how the G's run ends: `park_m` (the poll
+/// returned `Pending`), `goexit0` (it finished), `goschedImpl` (it called
+/// `yield_now`: to the global queue), or `goyield` (it woke itself during
+/// the poll: to the local tail). Without `inherit_time` the G starts a new
+/// time slice (`schedtick` counts it).
+pub(crate) fn execute(w: &Worker, g: Notified, inherit_time: bool) {
+    if !inherit_time {
+        let p = w.p().expect("execute: no P");
+        p.schedtick
+            .store(p.schedtick.load(Relaxed).wrapping_add(1), Relaxed);
+    }
+    let again = g.run();
+    let yielded = w.yielded.replace(false);
+    if let Some(g) = again {
+        match w.p() {
+            Some(p) if !yielded => p.runq.put(g, false, &*w.shared),
+            _ => {
+                if let Err(g) = w.shared.globrunqput(g) {
+                    drop(g);
+                }
+                wakep(&w.shared);
+            }
+        }
+    }
+}
+
+/// What `steal_work` found.
+enum Stolen {
+    G(Notified),
+    /// A stop-the-world began: start over (Go: `newWork`).
+    NewWork,
+    Nothing,
+}
+
+/// Port of `findRunnable`: a G to run, with whether it inherits the time
+/// slice. Blocks (in `stopm`) when there is nothing; `None` when the M must
+/// stop: shutdown, or a `block_on` M that ran out of work (it drops its P
+/// and sleeps until its own future is woken).
+///
+/// The order is Go's: stop for the world, 1 in 61 from the global queue,
+/// local, global, steal (as a spinning M), then give up the P and, if
+/// spinning, re-check every queue after dropping the spinning state.
+pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
+    let shared = &*w.shared;
+    'top: loop {
+        if shared.shutdown.load(Acquire) {
+            return None;
+        }
+        if w.p.get().is_none() {
+            // The P went to a stop-the-world during the last poll (a
+            // `set_procs` waiting for another): take an idle one, or sleep.
+            let id = {
+                let mut s = shared.lock();
+                if shared.gcwaiting.load(Relaxed) {
+                    None
+                } else {
+                    shared.pidleget(&mut s)
+                }
+            };
+            match id {
+                Some(id) => w.acquirep(id),
+                None if w.is_main || !stopm(w) => return None,
+                None => {}
+            }
+            continue 'top;
+        }
+        if shared.gcwaiting.load(Acquire) {
+            gcstopm(w);
+            if w.is_main || !stopm(w) {
+                return None;
+            }
+            continue 'top;
+        }
+        let p = w.p().expect("findrunnable: no P");
+
+        // Fairness: without it two Gs readying each other through runnext
+        // would starve the global queue.
+        if p.schedtick.load(Relaxed) % 61 == 0 && shared.runqsize.load(Acquire) > 0 {
+            let mut s = shared.lock();
+            if let Some(g) = shared.globrunqget(&mut s, p, 1) {
+                return Some((g, false));
+            }
+        }
+
+        if let Some(got) = p.runq.get() {
+            return Some(got);
+        }
+
+        if shared.runqsize.load(Acquire) != 0 {
+            let mut s = shared.lock();
+            if let Some(g) = shared.globrunqget(&mut s, p, 0) {
+                return Some((g, false));
+            }
+        }
+
+        // Spin only while fewer than half the busy Ps have spinning Ms.
+        let procs = shared.procs();
+        if w.spinning.get()
+            || 2 * shared.nmspinning.load(SeqCst) < procs.saturating_sub(shared.npidle.load(SeqCst))
+        {
+            if !w.spinning.get() {
+                become_spinning(w);
+            }
+            match steal_work(w) {
+                Stolen::G(g) => return Some((g, false)),
+                Stolen::NewWork => continue 'top,
+                Stolen::Nothing => {}
+            }
+        }
+
+        // Nothing found: give up the P.
+        {
+            let mut s = shared.lock();
+            if shared.gcwaiting.load(Relaxed) {
+                continue 'top;
+            }
+            if let Some(g) = shared.globrunqget(&mut s, p, 0) {
+                return Some((g, false));
+            }
+            if !w.spinning.get() && shared.needspinning.load(SeqCst) {
+                become_spinning(w);
+                continue 'top;
+            }
+            let id = w.releasep();
+            shared.pidleput(&mut s, id);
+        }
+
+        // The delicate dance: work submitted before nmspinning dropped is
+        // seen here; work submitted after sees nmspinning == 0 and wakes
+        // an M itself (`wakep`). Either way nothing is stranded.
+        if w.spinning.get() {
+            drop_spinning(w);
+            fence(SeqCst);
+            {
+                let mut s = shared.lock();
+                if !s.runq.is_empty() {
+                    if let Some(id) = shared.pidleget_spinning(&mut s) {
+                        let g = shared.globrunqget(&mut s, shared.p(id), 0);
+                        drop(s);
+                        w.acquirep(id);
+                        become_spinning(w);
+                        return Some((g.expect("global runq empty with non-zero runqsize"), false));
+                    }
+                }
+            }
+            if let Some(id) = check_runqs_no_p(shared, procs) {
+                w.acquirep(id);
+                become_spinning(w);
+                continue 'top;
+            }
+        }
+
+        if w.is_main || !stopm(w) {
+            return None;
+        }
+    }
+}
+
+/// Port of `checkRunqsNoP`: an idle P for this M if some non-idle P has
+/// work in its run queue.
+fn check_runqs_no_p(shared: &Shared, procs: usize) -> Option<usize> {
+    for id in 0..procs {
+        if !shared.idlep.read(id) && !shared.p(id).runq.is_empty() {
+            let mut s = shared.lock();
+            return shared.pidleget_spinning(&mut s);
+        }
+    }
+    None
+}
+
+/// Port of `stealWork`: four passes over every other P in random order,
+/// taking half of a run queue; `runnext` only on the last pass.
+///
+/// *Deviation*: no timers yet (the next issue's `checkTimers` on the victim).
+fn steal_work(w: &Worker) -> Stolen {
+    let shared = &*w.shared;
+    let me = w.p().expect("stealWork: no P");
+    let procs = shared.procs() as u32;
+    let mut order = w.steal_order.borrow_mut();
+    if order.count() != procs {
+        order.reset(procs);
+    }
+    for i in 0..STEAL_TRIES {
+        let last = i == STEAL_TRIES - 1;
+        for id in order.start(w.cheaprand()) {
+            if shared.gcwaiting.load(Acquire) || shared.shutdown.load(Relaxed) {
+                return Stolen::NewWork;
+            }
+            if id == me.id || shared.idlep.read(id) {
+                continue;
+            }
+            let victim = shared.p(id);
+            if let Some(g) = me.runq.steal_from(&victim.runq, last, victim.is_running()) {
+                return Stolen::G(g);
+            }
+        }
+    }
+    Stolen::Nothing
+}

@@ -1,0 +1,211 @@
+//! The state of one runtime that every M shares: Go's `sched` struct (its
+//! lock and what that lock guards), `allp`, `gomaxprocs` and `idlepMask`.
+
+use crate::gfree::GlobalFree;
+use crate::m::M;
+use crate::note::Note;
+use crate::owned::Owned;
+use crate::p::P;
+use crate::pmask::PMask;
+use crate::runq::Overflow;
+use crate::task::Notified;
+use gort_sync::{
+    Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering::*, lock, thread,
+};
+use std::collections::VecDeque;
+use std::sync::OnceLock;
+
+/// Go: `_MaxGomaxprocs`.
+pub(crate) const MAX_PROCS: usize = 1024;
+
+/// What the builder configured.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) max_threads: usize,
+    pub(crate) thread_name: String,
+}
+
+pub(crate) struct Shared {
+    /// Go: `sched.lock` and the fields it guards.
+    sched: Mutex<Sched>,
+    /// Go: `sched.runqsize`, readable without the lock.
+    pub(crate) runqsize: AtomicUsize,
+    /// Go: `sched.nmspinning`: Ms looking for work without having found any.
+    pub(crate) nmspinning: AtomicUsize,
+    /// Go: `sched.npidle`.
+    pub(crate) npidle: AtomicUsize,
+    /// Go: `sched.needspinning`: work was found that no P could take.
+    pub(crate) needspinning: AtomicBool,
+    /// Go: `sched.gcwaiting`: a stop-the-world is in progress.
+    pub(crate) gcwaiting: AtomicBool,
+    /// The runtime is shutting down (its `Runtime` was dropped).
+    pub(crate) shutdown: AtomicBool,
+    /// Go: `gomaxprocs`.
+    pub(crate) gomaxprocs: AtomicUsize,
+    /// Go: `allp`. A P, once made, lives as long as the runtime.
+    allp: Box<[OnceLock<Box<P>>]>,
+    /// Go: `idlepMask`.
+    pub(crate) idlep: PMask,
+    /// Go: `sched.goidgen`.
+    pub(crate) goidgen: AtomicU64,
+    /// Go: `sched.gFree`.
+    pub(crate) gfree: GlobalFree,
+    /// Go: `allgs`.
+    pub(crate) owned: Owned,
+    /// `block_on` futures running (Go counts `main` among its goroutines).
+    pub(crate) main_gs: AtomicUsize,
+    pub(crate) config: Config,
+    /// Threads of the Ms, joined at shutdown.
+    pub(crate) threads: Mutex<Vec<thread::JoinHandle<()>>>,
+}
+
+/// Go: the fields of `sched` that `sched.lock` guards.
+#[derive(Default)]
+pub(crate) struct Sched {
+    /// Go: `sched.runq`.
+    pub(crate) runq: VecDeque<Notified>,
+    /// Go: `sched.pidle` (a LIFO of P ids).
+    pub(crate) pidle: Vec<usize>,
+    /// Go: `sched.midle`.
+    pub(crate) midle: Vec<Arc<M>>,
+    /// Go: `mcount()`: Ms started and not exited (block_on's threads are
+    /// not counted: they belong to the caller).
+    pub(crate) mcount: usize,
+    /// Go: `sched.stopwait` and `sched.stopnote`.
+    pub(crate) stopwait: usize,
+    pub(crate) stopnote: Option<std::sync::Arc<Note>>,
+    /// A stop-the-world owner exists (Go: `worldsema` is held).
+    pub(crate) stw_active: bool,
+}
+
+impl Shared {
+    pub(crate) fn new(procs: usize, config: Config) -> Arc<Shared> {
+        Arc::new(Shared {
+            sched: Mutex::new(Sched::default()),
+            runqsize: AtomicUsize::new(0),
+            nmspinning: AtomicUsize::new(0),
+            npidle: AtomicUsize::new(0),
+            needspinning: AtomicBool::new(false),
+            gcwaiting: AtomicBool::new(false),
+            shutdown: AtomicBool::new(false),
+            gomaxprocs: AtomicUsize::new(0),
+            allp: (0..MAX_PROCS).map(|_| OnceLock::new()).collect(),
+            idlep: PMask::new(),
+            goidgen: AtomicU64::new(0),
+            gfree: GlobalFree::default(),
+            owned: Owned::new(procs),
+            main_gs: AtomicUsize::new(0),
+            config,
+            threads: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Go: `lock(&sched.lock)`. No user code runs under it: nothing that
+    /// could drop a G's last reference happens while it is held.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Sched> {
+        lock(&self.sched)
+    }
+
+    /// Go: `allp[id]`.
+    pub(crate) fn p(&self, id: usize) -> &P {
+        self.allp[id]
+            .get()
+            .expect("gort-executor: P used before procresize made it")
+    }
+
+    /// Makes P `id` if it does not exist yet (under the world stop).
+    pub(crate) fn make_p(&self, id: usize) -> &P {
+        self.allp[id].get_or_init(|| Box::new(P::new(id)))
+    }
+
+    pub(crate) fn procs(&self) -> usize {
+        self.gomaxprocs.load(Acquire)
+    }
+
+    /// Go: `globrunqput` (tail). Refused after shutdown: the G comes back
+    /// for the caller to drop outside the lock.
+    pub(crate) fn globrunqput(&self, g: Notified) -> Result<(), Notified> {
+        let mut s = self.lock();
+        if self.shutdown.load(Relaxed) {
+            return Err(g);
+        }
+        s.runq.push_back(g);
+        self.runqsize.store(s.runq.len(), Release);
+        Ok(())
+    }
+
+    /// Port of `globrunqget`: takes a fair share of the global queue (at
+    /// most `max` when non-zero, at most half a local queue), returns the
+    /// first and puts the rest on `p`'s local queue, which is empty (the
+    /// caller just found it so, and only its holder adds to it).
+    pub(crate) fn globrunqget(&self, s: &mut Sched, p: &P, max: usize) -> Option<Notified> {
+        let size = s.runq.len();
+        if size == 0 {
+            return None;
+        }
+        let mut n = (size / self.procs().max(1) + 1).min(size);
+        if max > 0 {
+            n = n.min(max);
+        }
+        n = n.min(crate::runq::RUNQ_SIZE as usize / 2);
+        let g = s.runq.pop_front();
+        for _ in 1..n {
+            let g1 = s.runq.pop_front().expect("counted above");
+            p.runq.put(g1, false, &NoOverflow);
+        }
+        self.runqsize.store(s.runq.len(), Release);
+        g
+    }
+
+    /// Port of `pidleput`: P `id` (with an empty run queue) goes idle.
+    pub(crate) fn pidleput(&self, s: &mut Sched, id: usize) {
+        let p = self.p(id);
+        debug_assert!(p.runq.is_empty(), "pidleput: P has non-empty run queue");
+        p.set_status(None, crate::p::PIDLE);
+        self.idlep.set(id);
+        s.pidle.push(id);
+        self.npidle.fetch_add(1, SeqCst);
+    }
+
+    /// Port of `pidleget`.
+    pub(crate) fn pidleget(&self, s: &mut Sched) -> Option<usize> {
+        let id = s.pidle.pop()?;
+        self.idlep.clear(id);
+        self.npidle.fetch_sub(1, SeqCst);
+        Some(id)
+    }
+
+    /// Port of `pidlegetSpinning`: as `pidleget`, but when no P is idle it
+    /// tells the Ms about to drop their P to spin instead (see the delicate
+    /// dance in `find_runnable`).
+    pub(crate) fn pidleget_spinning(&self, s: &mut Sched) -> Option<usize> {
+        let p = self.pidleget(s);
+        if p.is_none() {
+            self.needspinning.store(true, SeqCst);
+        }
+        p
+    }
+}
+
+/// The global queue takes a full local queue's overflow (`runqputslow`).
+impl Overflow for Shared {
+    fn put_batch(&self, batch: Vec<Notified>) {
+        let mut s = self.lock();
+        if self.shutdown.load(Relaxed) {
+            drop(s);
+            drop(batch); // shut down: nobody will run them
+            return;
+        }
+        s.runq.extend(batch);
+        self.runqsize.store(s.runq.len(), Release);
+    }
+}
+
+/// The local queue `globrunqget` fills is empty, so it cannot overflow.
+struct NoOverflow;
+
+impl Overflow for NoOverflow {
+    fn put_batch(&self, _: Vec<Notified>) {
+        unreachable!("globrunqget: local run queue overflowed");
+    }
+}

@@ -1,0 +1,118 @@
+//! Gs: spawned futures with Go's `g` header (status word, id), their wakers
+//! and their join handles.
+
+pub(crate) mod join;
+mod raw;
+pub(crate) mod state;
+mod waker;
+
+pub(crate) use join::JoinHandle;
+pub(crate) use raw::{Header, Links, TaskPtr, Vtable, init, vtable_of};
+use state::{AfterPoll, Run, joined};
+
+/// A G in (or on its way to) a run queue: owns one reference (Go: a
+/// `guintptr` in `runq`, `runnext` or `sched.runq`).
+#[derive(Debug)]
+pub(crate) struct Notified(TaskPtr);
+
+impl Notified {
+    /// Takes over one reference the caller owns.
+    ///
+    /// # Safety
+    /// The caller owns a reference to a G whose NOTIFIED bit it set.
+    pub(crate) unsafe fn from_raw(task: TaskPtr) -> Self {
+        Notified(task)
+    }
+
+    /// Gives up the reference to the caller (a run queue slot keeps it).
+    pub(crate) fn into_raw(self) -> TaskPtr {
+        let task = self.0;
+        core::mem::forget(self);
+        task
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        self.0.header()
+    }
+
+    /// Runs the G once (Go: `execute`, the G's run until it parks, then
+    /// `park_m` or `goexit0`). Returns the G if it was woken during its own
+    /// poll and must be queued again.
+    pub(crate) fn run(self) -> Option<Notified> {
+        let task = self.into_raw();
+        let state = &task.header().state;
+        match state.to_running() {
+            Run::Cancel => {
+                // SAFETY: `to_running` gave this M RUNNING.
+                unsafe { task.cancel() }
+            }
+            Run::Poll => {
+                let waker = waker::borrowed(task);
+                // SAFETY: RUNNING held.
+                if unsafe { task.poll(&waker) }.is_pending() {
+                    match state.to_idle() {
+                        AfterPoll::Idle => {
+                            release(task, 1);
+                            return None;
+                        }
+                        AfterPoll::Requeue => return Some(Notified(task)),
+                        // SAFETY: RUNNING is still held.
+                        AfterPoll::Cancel => unsafe { task.cancel() },
+                    }
+                }
+            }
+        }
+        complete(task);
+        None
+    }
+}
+
+impl Drop for Notified {
+    fn drop(&mut self) {
+        release(self.0, 1);
+    }
+}
+
+/// The end of a G (Go: `goexit0`): publishes COMPLETE, hands the output to
+/// the handle or drops it, leaves the owned list, and drops the caller's
+/// reference (the G's memory then goes to the free lists once the handle
+/// and every waker are gone).
+fn complete(task: TaskPtr) {
+    let header = task.header();
+    // Leave the count of live Gs before the handle can see the end.
+    let owned = header.shared.owned.remove(task);
+    let (interest, has_waker) = joined(header.state.to_complete());
+    if !interest {
+        // SAFETY: COMPLETE is set and no handle will read the output.
+        unsafe { task.drop_output() };
+    } else if has_waker {
+        header.join_waker.with(|w| {
+            // SAFETY: JOIN_WAKER was set when COMPLETE was: the handle
+            // wrote the slot before and will not touch it again.
+            if let Some(w) = unsafe { &*w } {
+                w.wake_by_ref();
+            }
+        });
+    }
+    release(task, 1 + usize::from(owned));
+}
+
+/// Cancels a G found in the owned list at shutdown (the caller took it out
+/// of the list, with its reference).
+pub(crate) fn shutdown(task: TaskPtr) {
+    if task.header().state.to_running_for_shutdown() {
+        // SAFETY: RUNNING taken for shutdown.
+        unsafe { task.cancel() };
+        complete(task);
+    } else {
+        release(task, 1);
+    }
+}
+
+/// Drops `n` references; frees the G after the last.
+pub(crate) fn release(task: TaskPtr, n: usize) {
+    if task.header().state.ref_dec(n) {
+        // SAFETY: those were the last references.
+        unsafe { task.dealloc() }
+    }
+}

@@ -1,0 +1,206 @@
+//! A G's status word: Go's `g.atomicstatus` plus the reference count and
+//! the join-handle bits a Rust task needs.
+//!
+//! Go's statuses map onto the bits as follows: `_Grunnable` = NOTIFIED
+//! without RUNNING (the G sits in a run queue, or is about to), `_Grunning` =
+//! RUNNING, `_Gwaiting` = neither (some waker will ready it), `_Gdead` =
+//! COMPLETE. A wake that arrives while the G runs only sets NOTIFIED; the M
+//! that runs it queues it again after the poll ([`State::to_idle`]), so a G
+//! is never in a run queue while it runs and a wake is never lost.
+
+use gort_sync::{AtomicUsize, Ordering::*};
+
+/// Being polled by an M (Go: `_Grunning`).
+const RUNNING: usize = 1;
+/// Finished: the output (or the error) is in the stage (Go: `_Gdead`).
+const COMPLETE: usize = 1 << 1;
+/// In a run queue, or to be queued again after the current poll.
+const NOTIFIED: usize = 1 << 2;
+/// A `JoinHandle` exists and will read the output.
+const JOIN_INTEREST: usize = 1 << 3;
+/// The join waker slot holds a waker the runner may read.
+const JOIN_WAKER: usize = 1 << 4;
+/// `abort` was called: drop the future instead of polling it.
+const CANCELLED: usize = 1 << 5;
+/// One reference: the owned-task list, a run queue, a waker or the handle.
+const REF_ONE: usize = 1 << 6;
+
+/// What the M does with a G it took from a run queue.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Run {
+    Poll,
+    Cancel,
+}
+
+/// What the M does with a G whose poll returned `Pending`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum AfterPoll {
+    /// Waiting (Go: `_Gwaiting`): drop the run queue's reference.
+    Idle,
+    /// Woken during its own poll: queue it again (the reference moves).
+    Requeue,
+    /// Aborted during its poll: drop the future now.
+    Cancel,
+}
+
+/// The status word.
+#[derive(Debug)]
+pub(crate) struct State(AtomicUsize);
+
+impl State {
+    /// A new G: queued, with a handle, and three references (the owned-task
+    /// list, the run queue and the handle).
+    pub(crate) fn new() -> Self {
+        State(AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (3 * REF_ONE)))
+    }
+
+    fn update<R>(&self, mut f: impl FnMut(usize) -> (Option<usize>, R)) -> R {
+        let mut cur = self.0.load(Acquire);
+        loop {
+            let (next, r) = f(cur);
+            let Some(next) = next else { return r };
+            match self.0.compare_exchange_weak(cur, next, AcqRel, Acquire) {
+                Ok(_) => return r,
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// `_Grunnable` → `_Grunning` (Go: `casgstatus` in `execute`). The
+    /// caller took the G from a run queue, so it is NOTIFIED and not running.
+    pub(crate) fn to_running(&self) -> Run {
+        self.update(|s| {
+            debug_assert!(s & NOTIFIED != 0 && s & (RUNNING | COMPLETE) == 0);
+            let run = if s & CANCELLED != 0 {
+                Run::Cancel
+            } else {
+                Run::Poll
+            };
+            (Some((s & !NOTIFIED) | RUNNING), run)
+        })
+    }
+
+    /// The poll returned `Pending`.
+    pub(crate) fn to_idle(&self) -> AfterPoll {
+        self.update(|s| {
+            debug_assert!(s & RUNNING != 0);
+            if s & CANCELLED != 0 {
+                (None, AfterPoll::Cancel)
+            } else if s & NOTIFIED != 0 {
+                (Some(s & !RUNNING), AfterPoll::Requeue)
+            } else {
+                (Some(s & !RUNNING), AfterPoll::Idle)
+            }
+        })
+    }
+
+    /// `_Grunning` → `_Gdead`; returns the bits before, so the runner knows
+    /// whether a handle waits (JOIN_INTEREST) and has a waker (JOIN_WAKER).
+    pub(crate) fn to_complete(&self) -> usize {
+        let prev = self.0.fetch_xor(RUNNING | COMPLETE, AcqRel);
+        debug_assert!(prev & RUNNING != 0 && prev & COMPLETE == 0);
+        prev
+    }
+
+    /// A wake (Go: `ready`). True if the caller must queue the G, holding
+    /// the new reference this added; false if it is queued, running (the
+    /// runner re-queues it) or finished.
+    pub(crate) fn to_notified(&self) -> bool {
+        self.update(|s| {
+            if s & (COMPLETE | NOTIFIED) != 0 {
+                (None, false)
+            } else if s & RUNNING != 0 {
+                (Some(s | NOTIFIED), false)
+            } else {
+                (Some((s | NOTIFIED) + REF_ONE), true)
+            }
+        })
+    }
+
+    /// `abort`: true if the caller must queue the G (it was waiting) with
+    /// the reference this added, so an M drops its future.
+    pub(crate) fn to_cancelled(&self) -> bool {
+        self.update(|s| {
+            if s & (COMPLETE | CANCELLED) != 0 {
+                (None, false)
+            } else if s & (RUNNING | NOTIFIED) != 0 {
+                (Some(s | CANCELLED), false)
+            } else {
+                (Some((s | CANCELLED | NOTIFIED) + REF_ONE), true)
+            }
+        })
+    }
+
+    /// Takes a G that no M runs for cancellation at shutdown: false if it is
+    /// running or finished.
+    pub(crate) fn to_running_for_shutdown(&self) -> bool {
+        self.update(|s| {
+            if s & (RUNNING | COMPLETE) != 0 {
+                (None, false)
+            } else {
+                (Some(s | RUNNING | CANCELLED), true)
+            }
+        })
+    }
+
+    /// The handle goes away: `Err` if the G is complete (the output is then
+    /// the handle's to drop).
+    pub(crate) fn drop_join_interest(&self) -> Result<(), ()> {
+        self.update(|s| {
+            if s & COMPLETE != 0 {
+                (None, Err(()))
+            } else {
+                (Some(s & !(JOIN_INTEREST | JOIN_WAKER)), Ok(()))
+            }
+        })
+    }
+
+    /// Publishes the waker the handle wrote; `Err` if the G completed first.
+    pub(crate) fn set_join_waker(&self) -> Result<(), ()> {
+        self.flip_join_waker(true)
+    }
+
+    /// Takes the waker slot back from the runner; `Err` if the G completed.
+    pub(crate) fn unset_join_waker(&self) -> Result<(), ()> {
+        self.flip_join_waker(false)
+    }
+
+    fn flip_join_waker(&self, on: bool) -> Result<(), ()> {
+        self.update(|s| {
+            debug_assert!(s & JOIN_INTEREST != 0 && (s & JOIN_WAKER != 0) != on);
+            if s & COMPLETE != 0 {
+                (None, Err(()))
+            } else {
+                (Some(s ^ JOIN_WAKER), Ok(()))
+            }
+        })
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        self.0.load(Acquire) & COMPLETE != 0
+    }
+
+    pub(crate) fn has_join_waker(&self) -> bool {
+        self.0.load(Acquire) & JOIN_WAKER != 0
+    }
+
+    pub(crate) fn ref_inc(&self) {
+        let prev = self.0.fetch_add(REF_ONE, Relaxed);
+        assert!(
+            prev <= isize::MAX as usize,
+            "gort-executor: task reference count overflow"
+        );
+    }
+
+    /// Drops `n` references; true if they were the last.
+    pub(crate) fn ref_dec(&self, n: usize) -> bool {
+        let prev = self.0.fetch_sub(n * REF_ONE, AcqRel);
+        debug_assert!(prev >> 6 >= n);
+        prev >> 6 == n
+    }
+}
+
+/// What the bits returned by [`State::to_complete`] say.
+pub(crate) fn joined(prev: usize) -> (bool, bool) {
+    (prev & JOIN_INTEREST != 0, prev & JOIN_WAKER != 0)
+}

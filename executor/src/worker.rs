@@ -1,0 +1,125 @@
+//! The calling thread's M, if it is one: Go's `getg().m` (the thread-local
+//! that tells the scheduler code which M and P it runs on).
+
+use crate::m::M;
+use crate::p::{P, PIDLE, PRUNNING};
+use crate::shared::Shared;
+use crate::steal_order::StealOrder;
+use core::cell::{Cell, RefCell};
+use core::ptr::null;
+use gort_sync::Arc;
+
+/// An M's view of itself while it runs the scheduler.
+pub(crate) struct Worker {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) m: Arc<M>,
+    /// Go: `m.p`.
+    pub(crate) p: Cell<Option<usize>>,
+    /// Go: `m.spinning`.
+    pub(crate) spinning: Cell<bool>,
+    /// The G being polled called `yield_now` (Go: `Gosched`).
+    pub(crate) yielded: Cell<bool>,
+    /// This M is a `block_on` caller (Go's `m0` running `main`).
+    pub(crate) is_main: bool,
+    /// Go: `stealOrder`, kept per M and rebuilt when the P count changes.
+    pub(crate) steal_order: RefCell<StealOrder>,
+    /// Go: `cheaprand`'s state under loom (deterministic there).
+    #[cfg(gort_loom)]
+    rand: Cell<u32>,
+}
+
+#[cfg(not(gort_loom))]
+std::thread_local! {
+    static CURRENT: Cell<*const Worker> = const { Cell::new(null()) };
+}
+#[cfg(gort_loom)]
+loom::thread_local! {
+    static CURRENT: Cell<*const Worker> = Cell::new(null());
+}
+
+impl Worker {
+    pub(crate) fn new(shared: Arc<Shared>, m: Arc<M>, is_main: bool) -> Self {
+        Worker {
+            shared,
+            m,
+            p: Cell::new(None),
+            spinning: Cell::new(false),
+            yielded: Cell::new(false),
+            is_main,
+            steal_order: RefCell::new(StealOrder::default()),
+            #[cfg(gort_loom)]
+            rand: Cell::new(0),
+        }
+    }
+
+    /// Go: `getg().m.p.ptr()`.
+    pub(crate) fn p(&self) -> Option<&P> {
+        self.p.get().map(|id| self.shared.p(id))
+    }
+
+    /// Port of `acquirep` (`wirep`): the P must be idle and unowned.
+    pub(crate) fn acquirep(&self, id: usize) {
+        assert!(self.p.get().is_none(), "acquirep: already in go");
+        self.shared.p(id).set_status(Some(PIDLE), PRUNNING);
+        self.p.set(Some(id));
+    }
+
+    /// Port of `releasep`.
+    pub(crate) fn releasep(&self) -> usize {
+        let id = self.p.take().expect("releasep: invalid arg");
+        self.shared.p(id).set_status(Some(PRUNNING), PIDLE);
+        id
+    }
+
+    /// Go: `cheaprand`.
+    pub(crate) fn cheaprand(&self) -> u32 {
+        #[cfg(not(gort_loom))]
+        {
+            fastrand::u32(..)
+        }
+        #[cfg(gort_loom)]
+        {
+            let r = self.rand.get().wrapping_add(1);
+            self.rand.set(r);
+            r
+        }
+    }
+
+    /// Makes this the calling thread's M until the guard drops.
+    pub(crate) fn enter(&self) -> Entered {
+        let prev = CURRENT.with(|c| c.replace(self));
+        assert!(
+            prev.is_null(),
+            "gort-executor: a thread entered a runtime twice"
+        );
+        Entered(())
+    }
+}
+
+/// Clears the thread's M when dropped.
+pub(crate) struct Entered(());
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(null()));
+    }
+}
+
+/// Runs `f` with the calling thread's M, if it is one (of any runtime).
+pub(crate) fn with<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
+    let w = CURRENT.try_with(Cell::get).unwrap_or(null());
+    // SAFETY: a non-null pointer was set by `enter` on this thread and is
+    // cleared before the Worker it points to goes away.
+    f(unsafe { w.as_ref() })
+}
+
+/// Runs `f` with the calling thread's M if it is one of `shared`'s.
+pub(crate) fn with_own<R>(shared: &Shared, f: impl FnOnce(&Worker) -> R) -> Option<R> {
+    with(|w| w.filter(|w| core::ptr::eq(&*w.shared, shared)).map(f))
+}
+
+/// Runs `f` with the P the calling thread holds, if it is one of `shared`'s
+/// Ms and holds a P.
+pub(crate) fn with_own_p<R>(shared: &Shared, f: impl FnOnce(&P) -> R) -> Option<R> {
+    with_own(shared, |w| w.p().map(f)).flatten()
+}
