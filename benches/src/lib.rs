@@ -48,6 +48,7 @@
 
 /// The counting allocator the report installs (for its memory tables).
 pub use gort_testkit::alloc;
+pub mod exec;
 pub mod go;
 mod measure;
 pub mod report;

@@ -64,6 +64,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod gfree;
+#[cfg(gort_loom)]
+#[doc(hidden)]
+pub mod loom_api;
 mod m;
 mod note;
 mod owned;

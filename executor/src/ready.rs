@@ -37,11 +37,33 @@ fn put_local(w: Option<&Worker>, g: Notified) -> Option<Notified> {
     None
 }
 
-/// Port of `newproc`/`newproc1`: a new G for `future`, queued in the
-/// current P's `runnext` when spawned from one of this runtime's Ms (the
-/// spawner's previous `runnext` moves to the tail), else on the global
-/// queue; then `wakep`. Its memory comes from the free lists (`gfget`).
+/// Port of `newproc`: a new G for `future`, queued in the current P's
+/// `runnext` when spawned from one of this runtime's Ms (the spawner's
+/// previous `runnext` moves to the tail), else on the global queue; then
+/// `wakep`.
 pub(crate) fn spawn<F>(shared: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let (handle, g) = newproc1(shared, future);
+    if let Some(g) = g.and_then(|g| worker::with(|w| put_local(w, g))) {
+        if let Err(g) = shared.globrunqput(g) {
+            drop(g);
+        }
+        wakep(shared);
+    }
+    handle
+}
+
+/// Port of `newproc1`: makes the G (memory from the free lists, `gfget`;
+/// an id from the P's goid cache) and registers it among the live Gs.
+/// The G comes back runnable, for the caller to queue; `None` if the
+/// runtime is shut down (the G then completes as aborted, never run).
+pub(crate) fn newproc1<F>(
+    shared: &Arc<Shared>,
+    future: F,
+) -> (JoinHandle<F::Output>, Option<Notified>)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -66,15 +88,9 @@ where
     let g = unsafe { Notified::from_raw(t) };
     if !shared.owned.insert(t) {
         refuse(t, g);
-        return handle;
+        return (handle, None);
     }
-    if let Some(g) = worker::with(|w| put_local(w, g)) {
-        if let Err(g) = shared.globrunqput(g) {
-            drop(g);
-        }
-        wakep(shared);
-    }
-    handle
+    (handle, Some(g))
 }
 
 /// A G spawned on a runtime that is shut down never runs: it completes as

@@ -50,7 +50,7 @@ pub struct Builder {
 /// A cheap, clonable reference to a runtime, for spawning from anywhere.
 #[derive(Clone)]
 pub struct Handle {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl Default for Builder {

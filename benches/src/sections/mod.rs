@@ -6,6 +6,7 @@
 //! [`SECTIONS`].
 
 pub mod chan;
+pub mod executor;
 pub mod hmap;
 pub mod once;
 pub mod pool;
@@ -73,6 +74,11 @@ pub const SECTIONS: &[Section] = &[
         name: "time",
         workloads: time::workloads,
         tables: no_tables,
+    },
+    Section {
+        name: "executor",
+        workloads: executor::workloads,
+        tables: executor::tables,
     },
 ];
 

@@ -4,7 +4,7 @@
 //! Go's other select benchmarks (runtime/chan_test.go).
 
 use super::chan::adapters::{Blocking, Crossbeam, Flume, Gort};
-use super::chan::shapes::runtime;
+use crate::exec::Exec;
 use crate::{ImplKind, Measurement, Workload, measure, measure_parallel};
 use std::future::Future;
 use std::time::Duration;
@@ -378,6 +378,7 @@ impl Shape for Nonblock {
 /// Runs `consume` on one task while 4 tasks send `n` values in all on the
 /// channels of `txs` (clones: the originals keep the channels open).
 fn fan_in_tasks<Tx, F>(
+    exec: Exec,
     n: u64,
     txs: &[Tx],
     send: fn(Tx, u64) -> F,
@@ -386,17 +387,38 @@ fn fan_in_tasks<Tx, F>(
     Tx: Clone + Send + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
-    runtime().block_on(async {
+    exec.block_on(async {
         let producers: Vec<_> = txs
             .iter()
             .zip(shares(n, 4))
-            .map(|(tx, k)| tokio::spawn(send(tx.clone(), k)))
+            .map(|(tx, k)| exec.spawn(send(tx.clone(), k)))
             .collect();
-        let consumer = tokio::spawn(consume);
+        let consumer = exec.spawn(consume);
         for p in producers {
-            p.await.expect("producer task");
+            p.join().await;
         }
-        consumer.await.expect("consumer task");
+        consumer.join().await;
+    })
+}
+
+/// gort's side of the async fan-in, on `exec`.
+fn fan_in_gort(exec: Exec, n: u64) -> Measurement {
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..4).map(|_| gort_chan::bounded::<usize>(1024)).unzip();
+    let [a, b, c, d] = <[_; 4]>::try_from(rxs).expect("4 receivers");
+    let send = |tx: gort_chan::Sender<usize>, k: u64| async move {
+        for i in 0..k {
+            tx.send(i as usize).await.expect("open");
+        }
+    };
+    measure(|| {
+        fan_in_tasks(exec, n, &txs, send, async move {
+            for _ in 0..n {
+                std::hint::black_box(gort_select::select! {
+                    recv(a) -> v => v.unwrap(), recv(b) -> v => v.unwrap(),
+                    recv(c) -> v => v.unwrap(), recv(d) -> v => v.unwrap(),
+                });
+            }
+        })
     })
 }
 
@@ -404,26 +426,8 @@ fn fan_in_tasks<Tx, F>(
 /// mpsc (4 producer tasks, one consumer task, capacity 1024).
 fn async_fan_in() -> Workload {
     Workload::new(SECTION, "async/fanin4/cap1024", "msg")
-        .gort("gort", |n| {
-            let (txs, rxs): (Vec<_>, Vec<_>) =
-                (0..4).map(|_| gort_chan::bounded::<usize>(1024)).unzip();
-            let [a, b, c, d] = <[_; 4]>::try_from(rxs).expect("4 receivers");
-            let send = |tx: gort_chan::Sender<usize>, k: u64| async move {
-                for i in 0..k {
-                    tx.send(i as usize).await.expect("open");
-                }
-            };
-            measure(|| {
-                fan_in_tasks(n, &txs, send, async move {
-                    for _ in 0..n {
-                        std::hint::black_box(gort_select::select! {
-                            recv(a) -> v => v.unwrap(), recv(b) -> v => v.unwrap(),
-                            recv(c) -> v => v.unwrap(), recv(d) -> v => v.unwrap(),
-                        });
-                    }
-                })
-            })
-        })
+        .gort("gort", |n| fan_in_gort(Exec::Tokio, n))
+        .gort("gort (gort rt)", |n| fan_in_gort(Exec::Gort, n))
         .peer("tokio", |n| {
             let (txs, rxs): (Vec<_>, Vec<_>) = (0..4)
                 .map(|_| tokio::sync::mpsc::channel::<usize>(1024))
@@ -435,7 +439,7 @@ fn async_fan_in() -> Workload {
                 }
             };
             measure(|| {
-                fan_in_tasks(n, &txs, send, async move {
+                fan_in_tasks(Exec::Tokio, n, &txs, send, async move {
                     for _ in 0..n {
                         std::hint::black_box(tokio::select! {
                             v = a.recv() => v.unwrap(), v = b.recv() => v.unwrap(),

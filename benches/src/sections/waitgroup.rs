@@ -24,6 +24,7 @@
 //!
 //! With 2 threads the iterations of Go's benchmarks are split between them.
 
+use crate::exec::{Exec, OneWorker};
 use crate::{Measurement, Workload, measure, measure_parallel};
 use crossbeam_utils::sync::WaitGroup as CbWaitGroup;
 use gort_waitgroup::WaitGroup;
@@ -105,15 +106,8 @@ fn cycle_crossbeam(iters: u64) -> Measurement {
     })
 }
 
-/// A current-thread tokio runtime for the task cycles.
-fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a current-thread runtime")
-}
-
-fn cycle_gort_async(iters: u64) -> Measurement {
-    let rt = current_thread();
+fn cycle_gort_async(exec: Exec, iters: u64) -> Measurement {
+    let rt = OneWorker::new(exec);
     let wg = WaitGroup::new();
     let (tx, rx) = gort_chan::bounded::<()>(1);
     let done = wg.clone();
@@ -132,14 +126,14 @@ fn cycle_gort_async(iters: u64) -> Measurement {
         })
     });
     drop(tx);
-    rt.block_on(helper).unwrap();
+    rt.block_on(helper.join());
     m
 }
 
 /// The task cycle's floor: the same two tasks exchanging a message and a
 /// reply over gort channels, with no group.
-fn cycle_async_round_trip(iters: u64) -> Measurement {
-    let rt = current_thread();
+fn cycle_async_round_trip(exec: Exec, iters: u64) -> Measurement {
+    let rt = OneWorker::new(exec);
     let (tx, rx) = gort_chan::bounded::<()>(1);
     let (back_tx, back_rx) = gort_chan::bounded::<()>(1);
     let helper = rt.spawn(async move {
@@ -156,7 +150,7 @@ fn cycle_async_round_trip(iters: u64) -> Measurement {
         })
     });
     drop(tx);
-    rt.block_on(helper).unwrap();
+    rt.block_on(helper.join());
     m
 }
 
@@ -247,8 +241,18 @@ pub fn workloads() -> Vec<Workload> {
             .peer("crossbeam-utils", cycle_crossbeam)
             .limit("channel round trip", cycle_channel_round_trip),
         Workload::new(SECTION, "cycle-tasks/1t", "add+done+wait")
-            .gort("gort async (tokio current-thread)", cycle_gort_async)
-            .limit("channel round trip", cycle_async_round_trip)
+            .gort("gort async (tokio current-thread)", |n| {
+                cycle_gort_async(Exec::Tokio, n)
+            })
+            .gort("gort async (gort rt, 1 P)", |n| {
+                cycle_gort_async(Exec::Gort, n)
+            })
+            .limit("channel round trip", |n| {
+                cycle_async_round_trip(Exec::Tokio, n)
+            })
+            .limit("channel round trip (gort rt)", |n| {
+                cycle_async_round_trip(Exec::Gort, n)
+            })
             .go("cycle-tasks/1t"),
     ];
     for t in [1, 2] {

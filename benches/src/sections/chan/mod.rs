@@ -1,11 +1,14 @@
 //! gort-chan against std, crossbeam-channel, flume, kanal, async-channel,
 //! tokio's mpsc and Go: SPSC/MPSC/MPMC at capacities 0, 1 and 1024, ping-pong
 //! round trips (with a raw atomic ping-pong as the limit), the async forms
-//! on tokio, and Go's own channel benchmarks (runtime/chan_test.go).
+//! on tokio (and gort-chan also on gort's own runtime, "gort (gort rt)";
+//! the ratio is computed for gort on tokio), and Go's own channel
+//! benchmarks (runtime/chan_test.go).
 
 pub mod adapters;
 pub mod shapes;
 
+use crate::exec::Exec;
 use crate::{ImplKind, Table, Workload};
 use adapters::{Async, AsyncChannel, Blocking, Crossbeam, Flume, Gort, Kanal, Std, Tokio};
 use shapes::{AsyncShape, BlockingShape, Burst, ChanSync, Creation, Flow, Nonblocking, PingPong};
@@ -30,9 +33,11 @@ fn add_async<C: Async>(
     kind: ImplKind,
     cap: usize,
     shape: impl AsyncShape,
+    exec: Exec,
 ) -> Workload {
     if shape.supports::<C>(cap) {
-        w.with(C::NAME, kind, move |n| shape.run::<C>(cap, n))
+        let name = format!("{}{}", C::NAME, exec.suffix());
+        w.with(name, kind, move |n| shape.run::<C>(cap, n, exec))
     } else {
         w
     }
@@ -53,11 +58,12 @@ fn blocking(name: &str, unit: &'static str, cap: usize, shape: impl BlockingShap
 /// A task workload with every async implementation, and Go's twin.
 fn tasks(name: &str, unit: &'static str, cap: usize, shape: impl AsyncShape) -> Workload {
     let w = Workload::new(SECTION, name, unit);
-    let w = add_async::<Gort>(w, ImplKind::Gort, cap, shape);
-    let w = add_async::<Tokio>(w, ImplKind::Peer, cap, shape);
-    let w = add_async::<AsyncChannel>(w, ImplKind::Peer, cap, shape);
-    let w = add_async::<Flume>(w, ImplKind::Peer, cap, shape);
-    let w = add_async::<Kanal>(w, ImplKind::Peer, cap, shape);
+    let w = add_async::<Gort>(w, ImplKind::Gort, cap, shape, Exec::Tokio);
+    let w = add_async::<Gort>(w, ImplKind::Gort, cap, shape, Exec::Gort);
+    let w = add_async::<Tokio>(w, ImplKind::Peer, cap, shape, Exec::Tokio);
+    let w = add_async::<AsyncChannel>(w, ImplKind::Peer, cap, shape, Exec::Tokio);
+    let w = add_async::<Flume>(w, ImplKind::Peer, cap, shape, Exec::Tokio);
+    let w = add_async::<Kanal>(w, ImplKind::Peer, cap, shape, Exec::Tokio);
     w.go(name)
 }
 

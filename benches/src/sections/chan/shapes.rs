@@ -2,8 +2,8 @@
 //! iterations and measures the timed part.
 
 use super::adapters::{Async, Blocking};
+use crate::exec::Exec;
 use crate::{Measurement, measure, measure_parallel};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Splits `n` into `parts` nearly equal shares.
@@ -24,14 +24,14 @@ pub trait BlockingShape: Copy + Send + 'static {
     fn run<C: Blocking>(self, cap: usize, n: u64) -> Measurement;
 }
 
-/// A workload on a tokio multi-thread runtime (2 workers).
+/// A workload on an async runtime (tokio's or gort's, 2 workers each).
 pub trait AsyncShape: Copy + Send + 'static {
     /// Whether implementation `C` can run it at capacity `cap`.
     fn supports<C: Async>(self, cap: usize) -> bool {
         cap >= C::MIN_CAP
     }
-    /// Runs `n` iterations.
-    fn run<C: Async>(self, cap: usize, n: u64) -> Measurement;
+    /// Runs `n` iterations on `exec`.
+    fn run<C: Async>(self, cap: usize, n: u64, exec: Exec) -> Measurement;
 }
 
 /// `producers` threads send `n` messages in all to `consumers` threads
@@ -75,48 +75,35 @@ impl BlockingShape for Flow {
     }
 }
 
-/// The shared 2-worker tokio runtime of the async workloads.
-pub fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio runtime")
-    })
-}
-
 impl AsyncShape for Flow {
     fn supports<C: Async>(self, cap: usize) -> bool {
         cap >= C::MIN_CAP && (self.consumers == 1 || C::MPMC)
     }
 
-    fn run<C: Async>(self, cap: usize, n: u64) -> Measurement {
-        let rt = runtime();
+    fn run<C: Async>(self, cap: usize, n: u64, exec: Exec) -> Measurement {
         let (tx, rx) = C::channel(cap);
         let mut rxs: Vec<C::Rx> = (1..self.consumers).map(|_| C::clone_rx(&rx)).collect();
         rxs.push(rx);
         measure(|| {
-            rt.block_on(async {
+            exec.block_on(async {
                 let mut tasks = Vec::new();
                 for share in shares(n, self.producers) {
                     let tx = tx.clone();
-                    tasks.push(tokio::spawn(async move {
+                    tasks.push(exec.spawn(async move {
                         for i in 0..share {
                             C::send(&tx, i as usize).await;
                         }
                     }));
                 }
                 for (share, mut rx) in shares(n, self.consumers).zip(rxs) {
-                    tasks.push(tokio::spawn(async move {
+                    tasks.push(exec.spawn(async move {
                         for _ in 0..share {
                             std::hint::black_box(C::recv(&mut rx).await);
                         }
                     }));
                 }
                 for t in tasks {
-                    t.await.expect("benchmark task panicked");
+                    t.join().await;
                 }
             })
         })
@@ -150,26 +137,25 @@ impl BlockingShape for PingPong {
 }
 
 impl AsyncShape for PingPong {
-    fn run<C: Async>(self, cap: usize, n: u64) -> Measurement {
-        let rt = runtime();
+    fn run<C: Async>(self, cap: usize, n: u64, exec: Exec) -> Measurement {
         let (ping_tx, mut ping_rx) = C::channel(cap);
         let (pong_tx, mut pong_rx) = C::channel(cap);
         measure(|| {
-            rt.block_on(async move {
-                let echo = tokio::spawn(async move {
+            exec.block_on(async move {
+                let echo = exec.spawn(async move {
                     for _ in 0..n {
                         let v = C::recv(&mut ping_rx).await;
                         C::send(&pong_tx, v).await;
                     }
                 });
-                let ping = tokio::spawn(async move {
+                let ping = exec.spawn(async move {
                     for i in 0..n {
                         C::send(&ping_tx, i as usize).await;
                         C::recv(&mut pong_rx).await;
                     }
                 });
-                ping.await.expect("ping task");
-                echo.await.expect("echo task");
+                ping.join().await;
+                echo.join().await;
             })
         })
     }

@@ -1,0 +1,109 @@
+// Go twin of gort-bench's executor section: tokio's runtime benchmarks
+// re-expressed on goroutines.
+//
+//	spawn-local    main spawns n goroutines that each bump a shared counter
+//	               and mark a WaitGroup done; main waits for all of them.
+//	chained-spawn  a chain of n goroutines, each spawning the next; the last
+//	               closes a channel main waits on.
+//	yield-many     2*GOMAXPROCS goroutines calling runtime.Gosched, n calls
+//	               in all.
+//	ping-pong      n round trips between two goroutines over two unbuffered
+//	               channels.
+//	ping-pong/1p   the same on one P (GOMAXPROCS 1).
+package main
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gortbench/twins/twin"
+)
+
+// timed runs body on the calling goroutine and returns its wall and CPU
+// nanoseconds.
+func timed(body func()) (int64, int64) {
+	c0, t0 := twin.CPUNanos(), time.Now()
+	body()
+	return time.Since(t0).Nanoseconds(), twin.CPUNanos() - c0
+}
+
+func spawnLocal(n int64) (int64, int64) {
+	var wg sync.WaitGroup
+	var count int64
+	wg.Add(int(n))
+	return timed(func() {
+		for i := int64(0); i < n; i++ {
+			go func() {
+				atomic.AddInt64(&count, 1)
+				wg.Done()
+			}()
+		}
+		wg.Wait()
+	})
+}
+
+func chainedSpawn(n int64) (int64, int64) {
+	done := make(chan struct{})
+	// link(k) spawns the next link unless the chain is complete; main
+	// calls link(n), so the chain holds n goroutines.
+	var link func(k int64)
+	link = func(k int64) {
+		if k == 0 {
+			close(done)
+			return
+		}
+		go link(k - 1)
+	}
+	return timed(func() {
+		link(n)
+		<-done
+	})
+}
+
+func yieldMany(n int64) (int64, int64) {
+	tasks := 2 * runtime.GOMAXPROCS(0)
+	jobs := make([]func(), tasks)
+	for t := range jobs {
+		k := twin.Share(n, tasks, t)
+		jobs[t] = func() {
+			for i := int64(0); i < k; i++ {
+				runtime.Gosched()
+			}
+		}
+	}
+	return twin.Timed(jobs)
+}
+
+func pingPong(n int64) (int64, int64) {
+	ping, pong := make(chan int), make(chan int)
+	return twin.Timed([]func(){
+		func() {
+			for i := int64(0); i < n; i++ {
+				ping <- int(i)
+				<-pong
+			}
+		},
+		func() {
+			for i := int64(0); i < n; i++ {
+				pong <- <-ping
+			}
+		},
+	})
+}
+
+func pingPong1P(n int64) (int64, int64) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	return pingPong(n)
+}
+
+func main() {
+	twin.Main(map[string]twin.Workload{
+		"spawn-local":   spawnLocal,
+		"chained-spawn": chainedSpawn,
+		"yield-many":    yieldMany,
+		"ping-pong":     pingPong,
+		"ping-pong/1p":  pingPong1P,
+	})
+}
