@@ -29,6 +29,13 @@ impl M {
 
 /// Port of `wakep`: starts a spinning M on an idle P, unless an M already
 /// spins (it will find the new work, and wake another if it finds some).
+///
+/// *Deviation*: when no P is idle and `needspinning` is already set, it
+/// returns without taking the scheduler lock: `pidlegetSpinning` would
+/// only set `needspinning` again, and while it is set every M that gives
+/// up its P either turns spinning first (a non-spinning M, under the lock)
+/// or re-checks every queue after (a spinning M), so the work is found.
+/// Go takes the lock; on a busy runtime every `ready` and `Gosched` pays it.
 pub(crate) fn wakep(shared: &Arc<Shared>) {
     fence(SeqCst); // the work was published before nmspinning is read
     if shared.nmspinning.load(SeqCst) != 0
@@ -37,6 +44,10 @@ pub(crate) fn wakep(shared: &Arc<Shared>) {
             .compare_exchange(0, 1, SeqCst, SeqCst)
             .is_err()
     {
+        return;
+    }
+    if shared.npidle.load(SeqCst) == 0 && shared.needspinning.load(SeqCst) {
+        shared.nmspinning.fetch_sub(1, SeqCst);
         return;
     }
     let pp = {
@@ -79,7 +90,11 @@ pub(crate) fn startm(shared: &Arc<Shared>, pp: usize, spinning: bool) {
 }
 
 fn give_back(shared: &Shared, s: &mut crate::shared::Sched, pp: usize, spinning: bool) {
-    shared.pidleput(s, pp);
+    if shared.gcwaiting.load(Relaxed) {
+        stop_p_for_world(shared, s, pp);
+    } else {
+        shared.pidleput(s, pp);
+    }
     if spinning {
         shared.nmspinning.fetch_sub(1, SeqCst);
     }

@@ -21,9 +21,13 @@ pub(crate) fn set_procs(shared: &Arc<Shared>, n: usize) -> usize {
     }
     worker::with(|w| {
         let w = w.filter(|w| core::ptr::eq(&*w.shared, &**shared));
-        let old = stop_the_world(shared, w);
-        start_the_world(shared, w, n.min(MAX_PROCS));
-        old
+        match stop_the_world(shared, w) {
+            Some(old) => {
+                start_the_world(shared, w, n.min(MAX_PROCS));
+                old
+            }
+            None => old, // the runtime is shutting down
+        }
     })
 }
 
@@ -31,11 +35,15 @@ pub(crate) fn set_procs(shared: &Arc<Shared>, n: usize) -> usize {
 /// by the caller) and `gcwaiting` set. Go's `worldsema` is the
 /// `stw_active` flag: a caller that finds another stop in progress first
 /// gives that stop its own P (as the M would at its next schedule), then
-/// waits its turn.
-fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> usize {
+/// waits its turn. `None` if the runtime is shutting down (its Ms exit
+/// instead of stopping).
+fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
     let spin = SpinWait::new();
     let mut s = loop {
         let mut s = shared.lock();
+        if shared.shutdown.load(Relaxed) {
+            return None;
+        }
         if !s.stw_active {
             break s;
         }
@@ -66,9 +74,13 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> usize {
         s.stopnote = Some(note.clone());
         drop(s);
         note.sleep();
-        shared.lock().stopnote = None;
+        let mut s = shared.lock();
+        s.stopnote = None;
+        if shared.shutdown.load(Relaxed) {
+            return None; // woken by the shutdown: the Ms exited instead
+        }
     }
-    old
+    Some(old)
 }
 
 /// Port of `startTheWorldWithSema`: `procresize`, then an M for every P

@@ -283,6 +283,10 @@ impl Drop for Runtime {
             for m in s.midle.drain(..) {
                 m.park.wakeup();
             }
+            // A `set_procs` stopping the world would wait for Ms that exit.
+            if let Some(note) = &s.stopnote {
+                note.wakeup();
+            }
         }
         loop {
             let threads = core::mem::take(&mut *lock(&shared.threads));
