@@ -9,9 +9,8 @@ use crate::p::P;
 use crate::pmask::PMask;
 use crate::runq::Overflow;
 use crate::task::Notified;
-use gort_sync::{
-    Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering::*, lock, thread,
-};
+use gort_park::{Mutex, MutexGuard};
+use gort_sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Ordering::*, thread};
 use std::collections::VecDeque;
 use std::sync::OnceLock;
 
@@ -26,7 +25,8 @@ pub(crate) struct Config {
 }
 
 pub(crate) struct Shared {
-    /// Go: `sched.lock` and the fields it guards.
+    /// Go: `sched.lock` (Go's runtime mutex, gort-park's port of it) and
+    /// the fields it guards.
     sched: Mutex<Sched>,
     /// Go: `sched.runqsize`, readable without the lock.
     pub(crate) runqsize: AtomicUsize,
@@ -56,7 +56,7 @@ pub(crate) struct Shared {
     pub(crate) main_gs: AtomicUsize,
     pub(crate) config: Config,
     /// Threads of the Ms, joined at shutdown.
-    pub(crate) threads: Mutex<Vec<thread::JoinHandle<()>>>,
+    pub(crate) threads: gort_sync::Mutex<Vec<thread::JoinHandle<()>>>,
 }
 
 /// Go: the fields of `sched` that `sched.lock` guards.
@@ -96,14 +96,14 @@ impl Shared {
             owned: Owned::new(procs),
             main_gs: AtomicUsize::new(0),
             config,
-            threads: Mutex::new(Vec::new()),
+            threads: gort_sync::Mutex::new(Vec::new()),
         })
     }
 
     /// Go: `lock(&sched.lock)`. No user code runs under it: nothing that
     /// could drop a G's last reference happens while it is held.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Sched> {
-        lock(&self.sched)
+        self.sched.lock()
     }
 
     /// Go: `allp[id]`.
