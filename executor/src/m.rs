@@ -35,30 +35,43 @@ impl M {
 /// only set `needspinning` again, and while it is set every M that gives
 /// up its P either turns spinning first (a non-spinning M, under the lock)
 /// or re-checks every queue after (a spinning M), so the work is found.
-/// Go takes the lock; on a busy runtime every `ready` and `Gosched` pays it.
+/// While this call holds `nmspinning` at 1, other wakers rely on it; so
+/// after giving it back it reads `npidle` again and, if a P went idle in
+/// the meantime, starts over (that P's M may have checked the queues
+/// before their work arrived). Go takes the lock; on a busy runtime every
+/// `ready` and `Gosched` pays it.
 pub(crate) fn wakep(shared: &Arc<Shared>) {
     fence(SeqCst); // the work was published before nmspinning is read
-    if shared.nmspinning.load(SeqCst) != 0
-        || shared
-            .nmspinning
-            .compare_exchange(0, 1, SeqCst, SeqCst)
-            .is_err()
-    {
-        return;
-    }
-    if shared.npidle.load(SeqCst) == 0 && shared.needspinning.load(SeqCst) {
-        shared.nmspinning.fetch_sub(1, SeqCst);
-        return;
-    }
-    let pp = {
-        let mut s = shared.lock();
-        shared.pidleget_spinning(&mut s)
-    };
-    match pp {
-        Some(pp) => startm(shared, pp, true),
-        None => {
-            shared.nmspinning.fetch_sub(1, SeqCst);
+    loop {
+        if shared.nmspinning.load(SeqCst) != 0
+            || shared
+                .nmspinning
+                .compare_exchange(0, 1, SeqCst, SeqCst)
+                .is_err()
+        {
+            return;
         }
+        if shared.npidle.load(SeqCst) == 0 && shared.needspinning.load(SeqCst) {
+            shared.nmspinning.fetch_sub(1, SeqCst);
+            if shared.npidle.load(SeqCst) == 0 {
+                return;
+            }
+            continue;
+        }
+        let pp = {
+            let mut s = shared.lock();
+            let pp = shared.pidleget_spinning(&mut s);
+            if pp.is_none() {
+                // Under the lock, as Go: a waker whose work goes through
+                // the global queue cannot see this M's count.
+                shared.nmspinning.fetch_sub(1, SeqCst);
+            }
+            pp
+        };
+        if let Some(pp) = pp {
+            startm(shared, pp, true);
+        }
+        return;
     }
 }
 
@@ -89,10 +102,15 @@ pub(crate) fn startm(shared: &Arc<Shared>, pp: usize, spinning: bool) {
     }
 }
 
+/// Returns a P that found no M. Its queued Gs move to the global queue
+/// first: nobody steals from an idle P.
 fn give_back(shared: &Shared, s: &mut crate::shared::Sched, pp: usize, spinning: bool) {
     if shared.gcwaiting.load(Relaxed) {
         stop_p_for_world(shared, s, pp);
     } else {
+        let (ring, next) = shared.p(pp).runq.drain();
+        s.runq.extend(next.into_iter().chain(ring));
+        shared.runqsize.store(s.runq.len(), Release);
         shared.pidleput(s, pp);
     }
     if spinning {
@@ -203,6 +221,7 @@ pub(crate) fn handoffp(shared: &Arc<Shared>, pp: usize) {
             .compare_exchange(0, 1, SeqCst, SeqCst)
             .is_ok()
     {
+        shared.needspinning.store(false, SeqCst);
         return startm(shared, pp, true);
     }
     let mut s = shared.lock();

@@ -88,6 +88,12 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
 fn start_the_world(shared: &Arc<Shared>, w: Option<&Worker>, n: usize) {
     let runnable = {
         let mut s = shared.lock();
+        // A runtime shutting down keeps its Ps: its drop drains them.
+        let n = if shared.shutdown.load(Relaxed) {
+            shared.procs()
+        } else {
+            n
+        };
         let runnable = procresize(shared, &mut s, w, n);
         shared.gcwaiting.store(false, SeqCst);
         s.stw_active = false;

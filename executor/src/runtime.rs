@@ -263,9 +263,12 @@ impl Drop for MainG<'_> {
 }
 
 impl Drop for Runtime {
-    /// Shuts the runtime down: every M finishes its current poll and exits,
-    /// every thread is joined, then every unfinished task's future is
-    /// dropped (its handle yields `JoinError::Aborted`).
+    /// Shuts the runtime down: every unfinished task's future is dropped
+    /// (its handle yields `JoinError::Aborted`; a task being polled is
+    /// dropped at the end of that poll), every M exits after its current
+    /// poll, and every thread is joined. A task blocked inside a poll on
+    /// something outside the runtime (a thread-blocking call) keeps the
+    /// drop waiting until that call returns.
     ///
     /// # Panics
     /// When dropped from one of its own threads (a task or `block_on`):
@@ -288,6 +291,11 @@ impl Drop for Runtime {
                 note.wakeup();
             }
         }
+        // Cancel every unfinished G first (a running one at the end of its
+        // poll), so a G blocked on another (`join_blocking`) is released.
+        for t in shared.owned.close_and_drain() {
+            task::shutdown(t);
+        }
         loop {
             let threads = core::mem::take(&mut *lock(&shared.threads));
             if threads.is_empty() {
@@ -303,11 +311,8 @@ impl Drop for Runtime {
         let queued: Vec<_> = shared.lock().runq.drain(..).collect();
         drop(queued);
         shared.runqsize.store(0, Relaxed);
-        for id in 0..shared.procs() {
-            drop(shared.p(id).runq.drain());
-        }
-        for t in shared.owned.close_and_drain() {
-            task::shutdown(t);
+        for p in shared.made_ps() {
+            drop(p.runq.drain());
         }
     }
 }

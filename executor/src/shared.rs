@@ -113,6 +113,11 @@ impl Shared {
             .expect("gort-executor: P used before procresize made it")
     }
 
+    /// Every P made so far, including those beyond the current count.
+    pub(crate) fn made_ps(&self) -> impl Iterator<Item = &P> {
+        self.allp.iter().map_while(|p| p.get().map(|p| &**p))
+    }
+
     /// Makes P `id` if it does not exist yet (under the world stop).
     pub(crate) fn make_p(&self, id: usize) -> &P {
         self.allp[id].get_or_init(|| Box::new(P::new(id)))

@@ -306,3 +306,49 @@ fn debug_output_names_the_parts() {
     assert_eq!(format!("{:?}", JoinError::Aborted), "Aborted");
     assert_eq!(JoinError::Aborted.to_string(), "task was aborted");
 }
+
+/// Past `max_threads`, a P handed off with queued work must not hide it on
+/// the idle list (nobody steals from an idle P).
+#[test]
+fn queued_work_survives_the_thread_limit() {
+    let rt = Runtime::builder().procs(3).max_threads(1).build().unwrap();
+    let release = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let r2 = release.clone();
+    let busy = rt.spawn(async move {
+        while !r2.load(SeqCst) {
+            std::hint::spin_loop();
+        }
+    });
+    // Queued in block_on's P as it returns; no M may start for that P.
+    #[allow(clippy::async_yields_async)] // the handle is awaited later, on purpose
+    let h = rt.block_on(async { go(async { 1 }) });
+    release.store(true, SeqCst);
+    busy.join_blocking().unwrap();
+    assert_eq!(rt.block_on(h).unwrap(), 1);
+}
+
+struct PanicWaker;
+
+impl std::task::Wake for PanicWaker {
+    fn wake(self: Arc<Self>) {
+        panic!("a waker that panics");
+    }
+}
+
+/// A join waker that panics (foreign code) does not take an M down.
+#[test]
+fn a_panicking_join_waker_does_not_strand_the_runtime() {
+    let rt = Runtime::builder().procs(2).build().unwrap();
+    let (tx, rx) = gort_chan::bounded::<()>(0);
+    let mut h = rt.spawn(async move { rx.recv().await.ok() });
+    let waker = std::task::Waker::from(Arc::new(PanicWaker));
+    assert!(
+        Pin::new(&mut h)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    tx.send_blocking(()).unwrap();
+    assert_eq!(h.join_blocking().unwrap(), Some(()));
+    assert_eq!(rt.handle().set_procs(1), 2);
+    assert_eq!(rt.block_on(async { go(async { 2 }).await.unwrap() }), 2);
+}

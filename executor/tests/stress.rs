@@ -160,6 +160,26 @@ fn threads_named(name: &str) -> bool {
     })
 }
 
+/// A task blocked inside its poll on another task (`join_blocking`) is
+/// released by the drop, which cancels the other task first.
+#[test]
+fn dropping_the_runtime_releases_a_task_blocked_on_another() {
+    let rt = Runtime::builder().procs(2).build().unwrap();
+    let forever = rt.spawn(std::future::pending::<()>());
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let blocked = rt.spawn(async move {
+        started_tx.send(()).unwrap();
+        forever.join_blocking()
+    });
+    started_rx.recv().unwrap();
+    drop(rt);
+    let inner = blocked.join_blocking();
+    assert!(
+        matches!(inner, Ok(Err(ref e)) if e.is_aborted())
+            || matches!(inner, Err(ref e) if e.is_aborted())
+    );
+}
+
 #[test]
 fn spawning_on_a_dropped_runtime_aborts_the_task() {
     let rt = Runtime::builder().procs(1).build().unwrap();

@@ -9,6 +9,7 @@ mod waker;
 pub(crate) use join::JoinHandle;
 pub(crate) use raw::{Header, Links, TaskPtr, Vtable, init, vtable_of};
 use state::{AfterPoll, Run, joined};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// A G in (or on its way to) a run queue: owns one reference (Go: a
 /// `guintptr` in `runq`, `runnext` or `sched.runq`).
@@ -42,6 +43,10 @@ impl Notified {
         let task = self.into_raw();
         let state = &task.header().state;
         match state.to_running() {
+            Run::Skip => {
+                release(task, 1);
+                return None;
+            }
             Run::Cancel => {
                 // SAFETY: `to_running` gave this M RUNNING.
                 unsafe { task.cancel() }
@@ -90,7 +95,9 @@ fn complete(task: TaskPtr) {
             // SAFETY: JOIN_WAKER was set when COMPLETE was: the handle
             // wrote the slot before and will not touch it again.
             if let Some(w) = unsafe { &*w } {
-                w.wake_by_ref();
+                // A waker is foreign code: its panic must not unwind
+                // through the M (it would strand the M's P).
+                let _ = catch_unwind(AssertUnwindSafe(|| w.wake_by_ref()));
             }
         });
     }
@@ -98,9 +105,10 @@ fn complete(task: TaskPtr) {
 }
 
 /// Cancels a G found in the owned list at shutdown (the caller took it out
-/// of the list, with its reference).
+/// of the list, with its reference): its future is dropped now, or by its M
+/// after the current poll.
 pub(crate) fn shutdown(task: TaskPtr) {
-    if task.header().state.to_running_for_shutdown() {
+    if task.header().state.to_shutdown() {
         // SAFETY: RUNNING taken for shutdown.
         unsafe { task.cancel() };
         complete(task);

@@ -30,6 +30,8 @@ const REF_ONE: usize = 1 << 6;
 pub(crate) enum Run {
     Poll,
     Cancel,
+    /// The runtime's shutdown took the G first: drop the queue's reference.
+    Skip,
 }
 
 /// What the M does with a G whose poll returned `Pending`.
@@ -67,16 +69,18 @@ impl State {
     }
 
     /// `_Grunnable` → `_Grunning` (Go: `casgstatus` in `execute`). The
-    /// caller took the G from a run queue, so it is NOTIFIED and not running.
+    /// caller took the G from a run queue, so it is NOTIFIED; it is not
+    /// running unless the shutdown took it (then `Skip`).
     pub(crate) fn to_running(&self) -> Run {
         self.update(|s| {
-            debug_assert!(s & NOTIFIED != 0 && s & (RUNNING | COMPLETE) == 0);
-            let run = if s & CANCELLED != 0 {
-                Run::Cancel
+            debug_assert!(s & NOTIFIED != 0);
+            if s & (RUNNING | COMPLETE) != 0 {
+                (None, Run::Skip)
+            } else if s & CANCELLED != 0 {
+                (Some((s & !NOTIFIED) | RUNNING), Run::Cancel)
             } else {
-                Run::Poll
-            };
-            (Some((s & !NOTIFIED) | RUNNING), run)
+                (Some((s & !NOTIFIED) | RUNNING), Run::Poll)
+            }
         })
     }
 
@@ -131,12 +135,15 @@ impl State {
         })
     }
 
-    /// Takes a G that no M runs for cancellation at shutdown: false if it is
-    /// running or finished.
-    pub(crate) fn to_running_for_shutdown(&self) -> bool {
+    /// The runtime shuts down: true if the caller took the G (it was not
+    /// running) and must drop its future now; a running G is marked so its
+    /// M drops the future after the poll; a finished one is left alone.
+    pub(crate) fn to_shutdown(&self) -> bool {
         self.update(|s| {
-            if s & (RUNNING | COMPLETE) != 0 {
+            if s & COMPLETE != 0 {
                 (None, false)
+            } else if s & RUNNING != 0 {
+                (Some(s | CANCELLED), false)
             } else {
                 (Some(s | RUNNING | CANCELLED), true)
             }
