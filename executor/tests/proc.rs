@@ -177,3 +177,31 @@ fn set_procs_flips_under_load() {
     assert_eq!(h.set_procs(0), 2);
     assert_eq!(rt.block_on(async { go(async { 5 }).await.unwrap() }), 5);
 }
+
+/// Go's TestTimerFairness: two tasks keep an unbuffered channel busy; a
+/// task selecting between it and a timer still sees the timer (the select
+/// picks a ready case at random, and the timer's wake reaches the G).
+/// Re-expressed on one P with the selecting G a task, not main.
+#[test]
+fn timer_fairness() {
+    let rt = Runtime::builder().procs(1).build().unwrap();
+    let received = rt.block_on(async {
+        let (tx, rx) = gort_chan::bounded::<bool>(0);
+        for _ in 0..2 {
+            let tx = tx.clone();
+            go(async move { while tx.send(true).await.is_ok() {} });
+        }
+        let selector = go(async move {
+            let timer = gort_time::after(std::time::Duration::from_millis(20));
+            let mut received = 0u64;
+            loop {
+                gort_select::select! {
+                    recv(rx) -> _v => received += 1,
+                    recv(timer) -> _t => return received,
+                }
+            }
+        });
+        selector.await.unwrap()
+    });
+    assert!(received > 0);
+}
