@@ -20,7 +20,7 @@
 use gort_executor::{Runtime, go};
 use loom::sync::Mutex;
 use loom::sync::atomic::{AtomicUsize, Ordering::*};
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::sync::Arc;
 use std::task::{Poll, Waker};
 
@@ -142,5 +142,35 @@ fn set_procs_shrinking_with_gs_queued_on_the_removed_p() {
         outer.join_blocking().unwrap();
         assert_eq!(ran.load(Relaxed), 1);
         assert_eq!(rt.handle().set_procs(0), 1);
+    });
+}
+
+/// Counts live clones of a waker through its `Arc`.
+struct Counted;
+
+impl std::task::Wake for Counted {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+/// A handle that registered its waker is dropped while the G completes:
+/// the waker is dropped exactly once, by the handle or by the runner.
+#[test]
+fn join_handle_dropped_racing_completion() {
+    model(|| {
+        let rt = rt(1);
+        let counted = std::sync::Arc::new(Counted);
+        let waker = Waker::from(counted.clone());
+        let (tx, rx) = gort_chan::bounded::<()>(1);
+        let mut h = rt.spawn(async move {
+            let _ = rx.recv().await;
+        });
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(std::pin::Pin::new(&mut h).poll(&mut cx).is_pending());
+        let dropper = loom::thread::spawn(move || drop(h));
+        tx.try_send(()).unwrap();
+        dropper.join().unwrap();
+        drop(waker);
+        drop(rt);
+        assert_eq!(std::sync::Arc::strong_count(&counted), 1);
     });
 }

@@ -72,6 +72,33 @@ fn deep_spawn_chains() {
     assert_eq!(total, 16_000);
 }
 
+/// A finished chain of tasks, each having awaited the next, is not freed
+/// recursively: the waker a parent left in its child's join slot goes when
+/// the child completes, not when the child's memory is freed. Here the
+/// deepest task's own waker outlives the whole chain; dropping it last
+/// would free 100 000 tasks inside one another (a stack overflow) if the
+/// slots still held the parents.
+#[test]
+fn freeing_a_long_finished_chain_does_not_recurse() {
+    fn chain(
+        depth: u32,
+        keep: std::sync::mpsc::Sender<std::task::Waker>,
+    ) -> gort_executor::JoinHandle<()> {
+        go(async move {
+            if depth == 0 {
+                let w = std::future::poll_fn(|cx| std::task::Poll::Ready(cx.waker().clone())).await;
+                keep.send(w).unwrap();
+            } else {
+                chain(depth - 1, keep).await.unwrap();
+            }
+        })
+    }
+    let rt = Runtime::builder().procs(2).build().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    rt.block_on(async { chain(100_000, tx).await.unwrap() });
+    drop(rx.recv().unwrap());
+}
+
 #[test]
 fn wakes_from_foreign_threads_under_ping_pong() {
     let rt = Runtime::builder().procs(2).build().unwrap();

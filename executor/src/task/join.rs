@@ -208,10 +208,18 @@ impl<T> JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if self.task.header().state.drop_join_interest().is_err() {
+        let header = self.task.header();
+        let (output, waker) = header.state.drop_join_interest();
+        if output {
             // SAFETY: COMPLETE is set and the runner left the output to the
             // handle, which never read it (or it is already `Consumed`).
             unsafe { self.task.drop_output() };
+        }
+        if waker {
+            // SAFETY: the state word gave the slot to the handle: the runner
+            // will not read it (JOIN_WAKER cleared before completion) or is
+            // done with it (cleared after).
+            unsafe { header.drop_join_waker() };
         }
         release(self.task, 1);
     }

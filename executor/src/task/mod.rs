@@ -93,13 +93,23 @@ fn complete(task: TaskPtr) {
     } else if has_waker {
         header.join_waker.with(|w| {
             // SAFETY: JOIN_WAKER was set when COMPLETE was: the handle
-            // wrote the slot before and will not touch it again.
+            // wrote the slot before and only reads it until JOIN_WAKER
+            // is cleared below.
             if let Some(w) = unsafe { &*w } {
                 // A waker is foreign code: its panic must not unwind
                 // through the M (it would strand the M's P).
                 let _ = catch_unwind(AssertUnwindSafe(|| w.wake_by_ref()));
             }
         });
+        // The waker goes now, not with the G's memory: a G kept alive only
+        // by the waker in its child's slot would otherwise be freed from
+        // inside the child's free, and a long chain of such Gs (a deep
+        // spawn chain finishing) would recurse that deep.
+        if header.state.unset_waker_after_complete() {
+            // SAFETY: the handle is gone, and it cleared JOIN_INTEREST seeing
+            // JOIN_WAKER set: the slot is the runner's.
+            unsafe { header.drop_join_waker() };
+        }
     }
     release(task, 1 + usize::from(owned));
 }

@@ -133,6 +133,19 @@ pub(crate) fn vtable_of<F: Future>() -> &'static Vtable {
     &Cell::<F>::VTABLE
 }
 
+impl Header {
+    /// Drops the waker in the join slot, if any.
+    ///
+    /// # Safety
+    /// The caller is the one of the handle and the runner that the state
+    /// word made the slot's last user: the other no longer touches it.
+    pub(crate) unsafe fn drop_join_waker(&self) {
+        // SAFETY: per the contract this is the only access.
+        let w = self.join_waker.with_mut(|w| unsafe { (*w).take() });
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(w)));
+    }
+}
+
 impl TaskPtr {
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: a TaskPtr is used only while some reference keeps the G

@@ -150,16 +150,27 @@ impl State {
         })
     }
 
-    /// The handle goes away: `Err` if the G is complete (the output is then
-    /// the handle's to drop).
-    pub(crate) fn drop_join_interest(&self) -> Result<(), ()> {
+    /// The handle goes away. Before completion it also takes the waker slot
+    /// back (the runner will not read it). Returns what the handle must
+    /// drop: `(output, waker)`. After completion the output is the
+    /// handle's, and the slot too once the runner is done with it
+    /// (JOIN_WAKER clear); otherwise the runner drops the waker.
+    pub(crate) fn drop_join_interest(&self) -> (bool, bool) {
         self.update(|s| {
             if s & COMPLETE != 0 {
-                (None, Err(()))
+                (Some(s & !JOIN_INTEREST), (true, s & JOIN_WAKER == 0))
             } else {
-                (Some(s & !(JOIN_INTEREST | JOIN_WAKER)), Ok(()))
+                (Some(s & !(JOIN_INTEREST | JOIN_WAKER)), (false, true))
             }
         })
+    }
+
+    /// The runner is done with the woken join waker (after COMPLETE); true
+    /// if the handle is already gone, leaving the waker to the runner.
+    pub(crate) fn unset_waker_after_complete(&self) -> bool {
+        let prev = self.0.fetch_and(!JOIN_WAKER, AcqRel);
+        debug_assert!(prev & (COMPLETE | JOIN_WAKER) == COMPLETE | JOIN_WAKER);
+        prev & JOIN_INTEREST == 0
     }
 
     /// Publishes the waker the handle wrote; `Err` if the G completed first.
