@@ -31,47 +31,35 @@ impl M {
 /// spins (it will find the new work, and wake another if it finds some).
 ///
 /// *Deviation*: when no P is idle and `needspinning` is already set, it
-/// returns without taking the scheduler lock: `pidlegetSpinning` would
-/// only set `needspinning` again, and while it is set every M that gives
-/// up its P either turns spinning first (a non-spinning M, under the lock)
-/// or re-checks every queue after (a spinning M), so the work is found.
-/// While this call holds `nmspinning` at 1, other wakers rely on it; so
-/// after giving it back it reads `npidle` again and, if a P went idle in
-/// the meantime, starts over (that P's M may have checked the queues
-/// before their work arrived). Go takes the lock; on a busy runtime every
-/// `ready` and `Gosched` pays it.
+/// returns at once, without claiming `nmspinning` or taking the scheduler
+/// lock: `pidlegetSpinning` would only set `needspinning` again, and while
+/// it is set every M that gives up its P either turns spinning first (a
+/// non-spinning M, under the lock) or re-checks every queue after (a
+/// spinning M), so the work is found. Go takes the lock; on a busy runtime
+/// every `ready` and `Gosched` pays it.
 pub(crate) fn wakep(shared: &Arc<Shared>) {
-    fence(SeqCst); // the work was published before nmspinning is read
-    loop {
-        if shared.nmspinning.load(SeqCst) != 0
-            || shared
-                .nmspinning
-                .compare_exchange(0, 1, SeqCst, SeqCst)
-                .is_err()
-        {
-            return;
-        }
-        if shared.npidle.load(SeqCst) == 0 && shared.needspinning.load(SeqCst) {
-            shared.nmspinning.fetch_sub(1, SeqCst);
-            if shared.npidle.load(SeqCst) == 0 {
-                return;
-            }
-            continue;
-        }
-        let pp = {
-            let mut s = shared.lock();
-            let pp = shared.pidleget_spinning(&mut s);
-            if pp.is_none() {
-                // Under the lock, as Go: a waker whose work goes through
-                // the global queue cannot see this M's count.
-                shared.nmspinning.fetch_sub(1, SeqCst);
-            }
-            pp
-        };
-        if let Some(pp) = pp {
-            startm(shared, pp, true);
-        }
+    fence(SeqCst); // the work was published before the counters are read
+    if shared.nmspinning.load(SeqCst) != 0
+        || (shared.npidle.load(SeqCst) == 0 && shared.needspinning.load(SeqCst))
+        || shared
+            .nmspinning
+            .compare_exchange(0, 1, SeqCst, SeqCst)
+            .is_err()
+    {
         return;
+    }
+    let pp = {
+        let mut s = shared.lock();
+        let pp = shared.pidleget_spinning(&mut s);
+        if pp.is_none() {
+            // Under the lock, as Go: a waker whose work goes through the
+            // global queue cannot see this M's count.
+            shared.nmspinning.fetch_sub(1, SeqCst);
+        }
+        pp
+    };
+    if let Some(pp) = pp {
+        startm(shared, pp, true);
     }
 }
 
