@@ -137,11 +137,9 @@ impl Default for Runtime {
 }
 
 impl Runtime {
-    /// A runtime with the default [`Builder`] settings.
-    ///
-    /// # Panics
-    /// If `$GOMAXPROCS` asks for more than 1024 Ps (never: it is clamped)
-    /// — `new` itself starts no thread; threads start on demand.
+    /// A runtime with the default [`Builder`] settings. It starts no
+    /// thread: Ms start when there is work for them (a thread that cannot
+    /// start leaves its work to the running ones), so `new` never fails.
     pub fn new() -> Runtime {
         Builder::new()
             .build()

@@ -352,3 +352,15 @@ fn a_panicking_join_waker_does_not_strand_the_runtime() {
     assert_eq!(rt.handle().set_procs(1), 2);
     assert_eq!(rt.block_on(async { go(async { 2 }).await.unwrap() }), 2);
 }
+
+#[test]
+fn the_types_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Runtime>();
+    send_sync::<Handle>();
+    send_sync::<gort_executor::JoinHandle<u32>>();
+    send_sync::<gort_executor::Builder>();
+    send::<JoinError>();
+    send_sync::<gort_executor::YieldNow>();
+}
