@@ -364,3 +364,25 @@ fn the_types_cross_threads() {
     send::<JoinError>();
     send_sync::<gort_executor::YieldNow>();
 }
+
+/// Dropping a runtime from one of its own threads panics, saying why (it
+/// would wait for its own thread to exit). The runtime is leaked by the
+/// failed drop, as the message's caller cannot shut it down.
+#[test]
+fn dropping_a_runtime_from_inside_panics_with_a_message() {
+    let (tx, rx) = gort_chan::bounded::<Runtime>(1);
+    let rt = rt(1);
+    let h = rt.spawn(async move {
+        let rt = rx
+            .recv()
+            .await
+            .expect("the runtime comes through the channel");
+        drop(rt);
+    });
+    tx.send_blocking(rt).unwrap();
+    let err = h.join_blocking().unwrap_err();
+    assert!(
+        err.to_string().contains("dropped from inside itself"),
+        "{err}"
+    );
+}
