@@ -17,9 +17,7 @@ pub(crate) fn ready(g: Notified) {
         return;
     };
     let shared = Arc::clone(&g.header().shared);
-    if let Err(g) = shared.globrunqput(g) {
-        drop(g); // the runtime is gone: nobody will run it
-    }
+    shared.globrunqput([g]);
     wakep(&shared);
 }
 
@@ -48,9 +46,7 @@ where
 {
     let (handle, g) = newproc1(shared, future);
     if let Some(g) = g.and_then(|g| worker::with(|w| put_local(w, g))) {
-        if let Err(g) = shared.globrunqput(g) {
-            drop(g);
-        }
+        shared.globrunqput([g]);
         wakep(shared);
     }
     handle

@@ -198,17 +198,7 @@ fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
     loop {
         if note.clear() {
             if w.p.get().is_none() {
-                let id = {
-                    let mut s = shared.lock();
-                    if shared.gcwaiting.load(Relaxed) {
-                        None
-                    } else {
-                        shared.pidleget(&mut s)
-                    }
-                };
-                if let Some(id) = id {
-                    w.acquirep(id);
-                }
+                w.acquire_idle_p();
             }
             if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
                 return out;

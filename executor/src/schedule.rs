@@ -42,9 +42,7 @@ pub(crate) fn execute(w: &Worker, g: Notified, inherit_time: bool) {
         match w.p() {
             Some(p) if !yielded => p.runq.put(g, false, &*w.shared),
             _ => {
-                if let Err(g) = w.shared.globrunqput(g) {
-                    drop(g);
-                }
+                w.shared.globrunqput([g]);
                 wakep(&w.shared);
             }
         }
@@ -76,18 +74,8 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
         if w.p.get().is_none() {
             // The P went to a stop-the-world during the last poll (a
             // `set_procs` waiting for another): take an idle one, or sleep.
-            let id = {
-                let mut s = shared.lock();
-                if shared.gcwaiting.load(Relaxed) {
-                    None
-                } else {
-                    shared.pidleget(&mut s)
-                }
-            };
-            match id {
-                Some(id) => w.acquirep(id),
-                None if w.is_main || !stopm(w) => return None,
-                None => {}
+            if !w.acquire_idle_p() && (w.is_main || !stopm(w)) {
+                return None;
             }
             continue 'top;
         }

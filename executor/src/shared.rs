@@ -127,16 +127,20 @@ impl Shared {
         self.gomaxprocs.load(Acquire)
     }
 
-    /// Go: `globrunqput` (tail). Refused after shutdown: the G comes back
-    /// for the caller to drop outside the lock.
-    pub(crate) fn globrunqput(&self, g: Notified) -> Result<(), Notified> {
-        let mut s = self.lock();
-        if self.shutdown.load(Relaxed) {
-            return Err(g);
-        }
-        s.runq.push_back(g);
-        self.runqsize.store(s.runq.len(), Release);
-        Ok(())
+    /// Go: `globrunqput` and `globrunqputbatch` (at the tail). After
+    /// shutdown nobody will run them: they are dropped, outside the lock.
+    pub(crate) fn globrunqput(&self, gs: impl IntoIterator<Item = Notified>) {
+        let refused = {
+            let mut s = self.lock();
+            if self.shutdown.load(Relaxed) {
+                Some(gs)
+            } else {
+                s.runq.extend(gs);
+                self.runqsize.store(s.runq.len(), Release);
+                None
+            }
+        };
+        drop(refused);
     }
 
     /// Port of `globrunqget`: takes a fair share of the global queue (at
@@ -195,14 +199,7 @@ impl Shared {
 /// The global queue takes a full local queue's overflow (`runqputslow`).
 impl Overflow for Shared {
     fn put_batch(&self, batch: Vec<Notified>) {
-        let mut s = self.lock();
-        if self.shutdown.load(Relaxed) {
-            drop(s);
-            drop(batch); // shut down: nobody will run them
-            return;
-        }
-        s.runq.extend(batch);
-        self.runqsize.store(s.runq.len(), Release);
+        self.globrunqput(batch);
     }
 }
 

@@ -7,7 +7,7 @@ use crate::shared::Shared;
 use crate::steal_order::StealOrder;
 use core::cell::{Cell, RefCell};
 use core::ptr::null;
-use gort_sync::Arc;
+use gort_sync::{Arc, Ordering::Relaxed};
 
 /// An M's view of itself while it runs the scheduler.
 pub(crate) struct Worker {
@@ -62,6 +62,20 @@ impl Worker {
         assert!(self.p.get().is_none(), "acquirep: already in go");
         self.shared.p(id).set_status(Some(PIDLE), PRUNNING);
         self.p.set(Some(id));
+    }
+
+    /// Takes an idle P, unless the world is being stopped (Go: the
+    /// `pidleget` of `exitsyscall`'s slow path). False if none was taken.
+    pub(crate) fn acquire_idle_p(&self) -> bool {
+        let id = {
+            let mut s = self.shared.lock();
+            if self.shared.gcwaiting.load(Relaxed) {
+                None
+            } else {
+                self.shared.pidleget(&mut s)
+            }
+        };
+        id.map(|id| self.acquirep(id)).is_some()
     }
 
     /// Port of `releasep`.

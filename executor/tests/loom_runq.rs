@@ -24,7 +24,14 @@ fn model(f: impl Fn() + Send + Sync + 'static) {
     b.check(f);
 }
 
-fn assert_each_once(mut seen: Vec<u64>, put: &[u64]) {
+/// Every G put was seen once: taken (`seen`), or left in or overflowed
+/// from one of `queues`.
+fn assert_each_once(mut seen: Vec<u64>, queues: [&Queue; 2], put: &[u64]) {
+    for q in queues {
+        let (left, overflowed) = q.drain();
+        seen.extend(left);
+        seen.extend(overflowed);
+    }
     seen.sort();
     let mut want = put.to_vec();
     want.sort();
@@ -53,12 +60,7 @@ fn put_get_and_overflow_racing_steal() {
         seen.extend(thief.steal_from(&victim, true));
         let (put, ran) = owner.join().unwrap();
         seen.extend(ran);
-        for q in [&*victim, &thief] {
-            let (left, overflowed) = q.drain();
-            seen.extend(left);
-            seen.extend(overflowed);
-        }
-        assert_each_once(seen, &put);
+        assert_each_once(seen, [&*victim, &thief], &put);
     });
 }
 
@@ -77,12 +79,7 @@ fn runnext_stolen_on_the_last_pass() {
         let stolen = thief.steal_from(&victim, true);
         let (put, got) = owner.join().unwrap();
         let mut seen: Vec<u64> = stolen.into_iter().chain(got).collect();
-        for q in [&*victim, &thief] {
-            let (left, overflowed) = q.drain();
-            seen.extend(left);
-            seen.extend(overflowed);
-        }
-        assert_each_once(seen, &put);
+        assert_each_once(seen, [&*victim, &thief], &put);
     });
 }
 

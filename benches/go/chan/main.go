@@ -32,23 +32,6 @@ func flow(capacity, producers, consumers int, n int64) (int64, int64) {
 	return twin.Timed(jobs)
 }
 
-func pingPong(n int64) (int64, int64) {
-	ping, pong := make(chan int), make(chan int)
-	return twin.Timed([]func(){
-		func() {
-			for i := int64(0); i < n; i++ {
-				ping <- int(i)
-				<-pong
-			}
-		},
-		func() {
-			for i := int64(0); i < n; i++ {
-				pong <- <-ping
-			}
-		},
-	})
-}
-
 func chanSync(n int64) (int64, int64) {
 	c := make(chan int)
 	k := (n + 1) / 2
@@ -169,8 +152,8 @@ func main() {
 		"mpmc4x4/cap0":        flowOf(0, 4, 4),
 		"mpmc4x4/cap1":        flowOf(1, 4, 4),
 		"mpmc4x4/cap1024":     flowOf(1024, 4, 4),
-		"pingpong":            pingPong,
-		"async/pingpong":      pingPong,
+		"pingpong":            twin.PingPong,
+		"async/pingpong":      twin.PingPong,
 		"go/ChanNonblocking":  nonblocking,
 		"go/ChanUncontended":  func(n int64) (int64, int64) { return burst(false, n) },
 		"go/ChanContended":    func(n int64) (int64, int64) { return burst(true, n) },

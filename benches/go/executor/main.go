@@ -76,26 +76,9 @@ func yieldMany(n int64) (int64, int64) {
 	return twin.Timed(jobs)
 }
 
-func pingPong(n int64) (int64, int64) {
-	ping, pong := make(chan int), make(chan int)
-	return twin.Timed([]func(){
-		func() {
-			for i := int64(0); i < n; i++ {
-				ping <- int(i)
-				<-pong
-			}
-		},
-		func() {
-			for i := int64(0); i < n; i++ {
-				pong <- <-ping
-			}
-		},
-	})
-}
-
 func pingPong1P(n int64) (int64, int64) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	return pingPong(n)
+	return twin.PingPong(n)
 }
 
 func main() {
@@ -103,7 +86,7 @@ func main() {
 		"spawn-local":   spawnLocal,
 		"chained-spawn": chainedSpawn,
 		"yield-many":    yieldMany,
-		"ping-pong":     pingPong,
+		"ping-pong":     twin.PingPong,
 		"ping-pong/1p":  pingPong1P,
 	})
 }

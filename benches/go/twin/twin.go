@@ -80,6 +80,25 @@ func Iters() int64 {
 	return n
 }
 
+// PingPong is n round trips between two goroutines over two unbuffered
+// channels: one sends and waits for the echo, the other echoes.
+func PingPong(n int64) (wall, cpu int64) {
+	ping, pong := make(chan int), make(chan int)
+	return Timed([]func(){
+		func() {
+			for i := int64(0); i < n; i++ {
+				ping <- int(i)
+				<-pong
+			}
+		},
+		func() {
+			for i := int64(0); i < n; i++ {
+				pong <- <-ping
+			}
+		},
+	})
+}
+
 // Main runs the workload os.Args[1] names and prints its `wall cpu` line.
 func Main(workloads map[string]Workload) {
 	n := Iters()

@@ -196,12 +196,10 @@ impl<T> JoinHandle<T> {
     /// Writes the slot (JOIN_WAKER is clear: only the handle touches it).
     fn write_waker(&self, cx: &Context<'_>) {
         let waker = cx.waker().clone();
-        // SAFETY: JOIN_WAKER is clear, so the runner does not read the slot.
-        let old = self
-            .task
-            .header()
-            .join_waker
-            .with_mut(|w| unsafe { (*w).replace(waker) });
+        let old = self.task.header().join_waker.with_mut(|w| {
+            // SAFETY: JOIN_WAKER is clear, so the runner does not read the slot.
+            unsafe { (*w).replace(waker) }
+        });
         drop(old);
     }
 }

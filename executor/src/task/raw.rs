@@ -259,10 +259,10 @@ unsafe fn drop_output<F: Future>(task: TaskPtr) {
 
 unsafe fn drop_cell<F: Future>(task: TaskPtr) -> Arc<Shared> {
     let cell = cell::<F>(task).as_ptr();
-    // SAFETY: the last reference is gone: this is the only access. The
-    // runtime reference is taken out before the rest is dropped in place;
-    // a panicking `Drop` of the join waker (foreign code) is contained so
-    // the memory is still returned.
+    // The runtime reference is taken out before the rest is dropped in
+    // place; a panicking `Drop` of the join waker (foreign code) is
+    // contained so the memory is still returned.
+    // SAFETY: the last reference is gone: this is the only access.
     unsafe {
         let shared = ManuallyDrop::take(&mut (*cell).header.shared);
         (*cell).header.join_waker.will_free();
