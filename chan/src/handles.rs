@@ -234,9 +234,11 @@ impl<T> Receiver<T> {
     pub fn recv_blocking(&self) -> Result<T, RecvError> {
         match &self.chan {
             Some(chan) => chan.recv_blocking(None).map_err(|_| RecvError),
-            None => loop {
-                std::thread::park();
-            },
+            None => gort_park::hook::blocking(|| {
+                loop {
+                    std::thread::park();
+                }
+            }),
         }
     }
 
@@ -269,7 +271,7 @@ impl<T> Receiver<T> {
         match &self.chan {
             Some(chan) => chan.recv_blocking(deadline(timeout)),
             None => {
-                std::thread::sleep(timeout);
+                gort_park::hook::blocking(|| std::thread::sleep(timeout));
                 Err(RecvTimeoutError::Timeout)
             }
         }

@@ -72,6 +72,10 @@ impl<T> Waiter<T> {
             unsafe { op.observe(chan) };
             return Poll::Ready(());
         }
+        // Go: the preemption check in `chansend`'s / `chanrecv`'s prologue.
+        if gort_park::hook::preempt_check(cx) {
+            return Poll::Pending;
+        }
         if op.is_recv() {
             chan.maybe_run_timer();
         }

@@ -31,6 +31,9 @@
 //! | `runtime.Gosched()` | [`yield_now`]`().await` |
 //! | `runtime.GOMAXPROCS(n)` | [`set_procs`]`(n)`, [`Handle::set_procs`] |
 //! | `runtime.NumGoroutine()` | [`num_goroutine`] |
+//! | a system call (`entersyscallblock`) | [`blocking`]`(f)`; gort's `*_blocking` calls do it themselves |
+//! | the preemption check in a function prologue | [`preempt_check`] (every gort await point calls it) |
+//! | `GODEBUG=schedtrace=1000` | `GORTDEBUG=schedtrace=1000`, [`Runtime::metrics`] |
 //! | a goroutine's result via a channel | [`JoinHandle`] (or a channel) |
 //! | a panicking goroutine crashes the program | [`JoinError::Panic`] |
 //!
@@ -57,10 +60,35 @@
 //!   means the M's own loop calls `poll`, and "the G parks" means its poll
 //!   returned `Pending`.
 //!
-//! Not yet (the next issue): sysmon, handing off the P of an M blocked in a
-//! blocking call, preemption of Gs that run longer than 10 ms, per-P timers.
-//! Until then a task that blocks its thread (a `*_blocking` call, a long
-//! computation) holds its P for that time, as with tokio.
+//!
+//! # sysmon: blocking calls and long polls stall nothing else
+//!
+//! A task that blocks its thread (`std::thread::sleep`, a
+//! `std::sync::Mutex`, a file read, a long computation, a gort
+//! `*_blocking` call) stalls only that thread, with no `block_in_place`:
+//!
+//! - Every poll runs as a Go system call (`entersyscall` ... `exitsyscall`):
+//!   the P waits in `_Psyscall` and the M takes it back with one CAS. The
+//!   sysmon thread (Go's `sysmon`: every 20 µs, backing off to 10 ms, asleep
+//!   while every P is idle) retakes a P whose poll it sees at two looks in a
+//!   row and hands it, with its queue, to another M (`retake`, `handoffp`).
+//! - [`blocking`]`(f)` and every gort `*_blocking` call that has to sleep
+//!   hand the P off at once (`entersyscallblock`), through a hook this
+//!   crate installs in gort-park on its threads.
+//! - After the call (`exitsyscall`) the M takes its old P if it is still
+//!   free, else an idle one, else waits for one (`exitsyscall0`).
+//! - A G that runs 10 ms without giving up its time slice is asked to
+//!   yield (`preemptone`); every gort await point checks on entry (Go's
+//!   prologue check) and yields to the global queue. Other libraries call
+//!   [`preempt_check`].
+//! - `GORTDEBUG=schedtrace=N[,scheddetail=1]` prints Go's `SCHED` line every
+//!   N ms; [`Runtime::metrics`] gives the same numbers to programs.
+//!
+//! The cost: an extra thread per blocked or retaken poll while it lasts
+//! (bounded by [`Builder::max_threads`]), and one CAS per poll.
+//!
+//! Not yet: per-P timers (gort-time's timer thread serves timers on a
+//! runtime as elsewhere).
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod gfree;
@@ -68,22 +96,30 @@ mod gfree;
 #[doc(hidden)]
 pub mod loom_api;
 mod m;
+mod metrics;
 mod note;
 mod owned;
 mod p;
 mod pmask;
+mod preempt;
 mod procresize;
 mod ready;
 mod runq;
 mod runtime;
+mod schedtrace;
 mod schedule;
 mod shared;
 mod steal_order;
+mod syscall;
+mod sysmon;
 mod task;
 mod worker;
 mod yield_now;
 
+pub use metrics::Metrics;
+pub use preempt::preempt_check;
 pub use runtime::{Builder, Handle, Runtime};
+pub use syscall::blocking;
 pub use task::join::{JoinError, JoinHandle};
 pub use yield_now::{YieldNow, yield_now};
 

@@ -80,3 +80,14 @@ impl std::fmt::Debug for Queue {
         f.write_str("Queue")
     }
 }
+
+/// sysmon's `retake` of P `id` (`CAS(_Psyscall, _Pidle)` + `handoffp`), as
+/// sysmon would do it when it finds a poll that lasts: true if taken.
+pub fn retake(h: &crate::Handle, id: usize) -> bool {
+    crate::sysmon::retake_p(&h.shared, id)
+}
+
+/// sysmon's `preemptone` on P `id`.
+pub fn preempt(h: &crate::Handle, id: usize) {
+    crate::preempt::preemptone(h.shared.p(id));
+}

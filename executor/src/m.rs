@@ -14,6 +14,9 @@ pub(crate) struct M {
     nextp: AtomicUsize,
     /// `startm`'s `spinning` argument, handed over with the wake-up.
     spinning: AtomicBool,
+    /// Inside a poll, the M is looking at or using its P in `PSYSCALL`
+    /// (see `syscall::take_p`, which waits for it to clear).
+    pub(crate) busy: AtomicBool,
 }
 
 impl M {
@@ -23,7 +26,16 @@ impl M {
             park: Note::new(),
             nextp: AtomicUsize::new(0),
             spinning: AtomicBool::new(false),
+            busy: AtomicBool::new(false),
         })
+    }
+
+    /// Wakes this sleeping M with P `pp` (Go: `mp.nextp.set(pp);
+    /// notewakeup(&mp.park)`).
+    pub(crate) fn give(&self, pp: usize, spinning: bool) {
+        self.spinning.store(spinning, Relaxed);
+        self.nextp.store(pp + 1, Relaxed);
+        self.park.wakeup();
     }
 }
 
@@ -73,9 +85,7 @@ pub(crate) fn startm(shared: &Arc<Shared>, pp: usize, spinning: bool) {
     let mut s = shared.lock();
     if let Some(m) = s.midle.pop() {
         drop(s);
-        m.spinning.store(spinning, Relaxed);
-        m.nextp.store(pp + 1, Relaxed);
-        m.park.wakeup();
+        m.give(pp, spinning);
         return;
     }
     if shared.shutdown.load(Relaxed) || s.mcount >= shared.config.max_threads {
@@ -142,6 +152,12 @@ pub(crate) fn stopm(w: &Worker) -> bool {
         }
         s.midle.push(w.m.clone());
     }
+    wait_for_p(w)
+}
+
+/// Sleeps until another M hands this one a P ([`M::give`]) and acquires
+/// it. False if woken without one (shutdown).
+pub(crate) fn wait_for_p(w: &Worker) -> bool {
     w.m.park.sleep();
     w.m.park.clear();
     let pp = w.m.nextp.swap(0, Relaxed);
@@ -198,7 +214,13 @@ pub(crate) fn stop_p_for_world(shared: &Shared, s: &mut crate::shared::Sched, id
 /// Port of `handoffp`, for an M that gives up its P while it may still
 /// have work (a `block_on` caller returning): starts an M for it if there
 /// is work it would find, else makes it idle.
+///
+/// *Deviation*: an M waiting for a P after a blocking call (Go's G queued
+/// by `exitsyscall0`) gets it first.
 pub(crate) fn handoffp(shared: &Arc<Shared>, pp: usize) {
+    if shared.nsyscallwait.load(SeqCst) != 0 && shared.give_to_waiter(&mut shared.lock(), pp) {
+        return;
+    }
     let p = shared.p(pp);
     if !p.runq.is_empty() || shared.runqsize.load(Acquire) != 0 {
         return startm(shared, pp, false);

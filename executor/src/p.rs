@@ -3,14 +3,23 @@
 //! holder's alone (thieves only take from the run queue, lock-free).
 
 use crate::gfree::LocalFree;
+use crate::m::M;
 use crate::runq::RunQ;
-use gort_sync::{AtomicU32, Ordering::*, UnsafeCell};
+use gort_sync::{Arc, AtomicBool, AtomicU32, Mutex, Ordering::*, UnsafeCell};
 
 /// Go: `_Pidle`: on the idle list, or handed to an M that will acquire it.
 pub(crate) const PIDLE: u32 = 0;
-/// Go: `_Prunning`: held by an M. (`_Psyscall` = 2 is the next issue's:
-/// a P whose M is inside a blocking call, which sysmon may retake.)
+/// Go: `_Prunning`: held by an M running scheduler code.
 pub(crate) const PRUNNING: u32 = 1;
+/// Go: `_Psyscall`: its M is inside a poll (*Rust*: every poll is treated
+/// as a system call, since none can be interrupted). The M uses the P from
+/// inside the poll, and takes it back after, only under its `busy` flag
+/// (see `syscall::take_p` for the protocol); sysmon's `retake` and a
+/// stop-the-world take it with a CAS from `PSYSCALL`.
+pub(crate) const PSYSCALL: u32 = 2;
+/// *Rust*: a taker (`syscall::take_p`) has won the CAS from `PSYSCALL`
+/// and waits for the polling M to let go; then it sets the final status.
+pub(crate) const PTAKING: u32 = 5;
 /// Go: `_Pgcstop`: halted by a stop-the-world.
 pub(crate) const PGCSTOP: u32 = 3;
 /// Go: `_Pdead`: beyond the current P count (kept for reuse).
@@ -24,6 +33,14 @@ pub(crate) struct P {
     pub(crate) runq: RunQ,
     /// Go: `p.schedtick`: Gs started without inheriting a time slice.
     pub(crate) schedtick: AtomicU32,
+    /// Go: `p.syscalltick`: polls (system calls) ended on this P, and
+    /// retakes of it; a stuck poll is one whose tick sysmon sees twice.
+    pub(crate) syscalltick: AtomicU32,
+    /// Go: `gp.preempt` of the G running on this P (set by sysmon's
+    /// `preemptone`, cleared by `execute`).
+    pub(crate) preempt: AtomicBool,
+    /// Go: `p.m`: the M that last acquired the P (read by `take_p`).
+    pub(crate) holder: Mutex<Option<Arc<M>>>,
     /// The holder's private state.
     local: UnsafeCell<Local>,
 }
@@ -50,6 +67,9 @@ impl P {
             status: AtomicU32::new(PGCSTOP),
             runq: RunQ::new(),
             schedtick: AtomicU32::new(0),
+            syscalltick: AtomicU32::new(0),
+            preempt: AtomicBool::new(false),
+            holder: Mutex::new(None),
             local: UnsafeCell::new(Local::default()),
         }
     }
@@ -80,7 +100,14 @@ impl P {
         }
     }
 
+    /// Whether an M runs on it (in scheduler code or inside a poll).
     pub(crate) fn is_running(&self) -> bool {
-        self.status.load(Relaxed) == PRUNNING
+        matches!(self.status.load(Relaxed), PRUNNING | PSYSCALL)
+    }
+
+    /// Go: `p.syscalltick++` (only the P's owner or a retaker writes it).
+    pub(crate) fn bump_syscalltick(&self) {
+        let t = self.syscalltick.load(Relaxed);
+        self.syscalltick.store(t.wrapping_add(1), Relaxed);
     }
 }

@@ -11,9 +11,9 @@ use gort_sync::{Arc, Ordering::*, SpinWait};
 /// Port of `GOMAXPROCS(n)`: returns the previous P count; `n == 0` only
 /// queries. Values above Go's `_MaxGomaxprocs` (1024) are clamped.
 ///
-/// The world is stopped while the Ps change: every M finishes its current
-/// poll and gives up its P (Go preempts them; until the next issue brings
-/// preemption, a G that never returns from its poll delays this call).
+/// The world is stopped while the Ps change: a P whose M is inside a poll
+/// is taken at once (as Go takes Ps in system calls); an M in scheduler
+/// code gives its P up at its next look for work.
 pub(crate) fn set_procs(shared: &Arc<Shared>, n: usize) -> usize {
     let old = shared.procs();
     if n == 0 || n == old {
@@ -61,6 +61,9 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
     let old = shared.procs();
     s.stopwait = old;
     shared.gcwaiting.store(true, SeqCst);
+    // Pairs with the light fence of an M putting its P in `PSYSCALL`:
+    // either the loop below sees `PSYSCALL`, or that M sees `gcwaiting`.
+    gort_park::barrier::heavy();
     if let Some(id) = w.and_then(|w| w.p.get()) {
         shared.p(id).set_status(Some(PRUNNING), PGCSTOP);
         s.stopwait -= 1;
@@ -68,6 +71,22 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
     while let Some(id) = shared.pidleget(&mut s) {
         shared.p(id).set_status(Some(PIDLE), PGCSTOP);
         s.stopwait -= 1;
+    }
+    // Ps inside polls are taken (Go: the CAS of `_Psyscall` Ps), the others
+    // asked to yield (Go: `preemptall`). Without the lock: a polling M may
+    // need it before it lets go of its P (see `take_p`).
+    drop(s);
+    let mut taken = 0;
+    for id in 0..old {
+        crate::preempt::preemptone(shared.p(id));
+        if crate::syscall::take_p(shared, id, PGCSTOP, None) {
+            taken += 1;
+        }
+    }
+    let mut s = shared.lock();
+    s.stopwait -= taken;
+    if shared.shutdown.load(Relaxed) {
+        return None;
     }
     if s.stopwait > 0 {
         let note = std::sync::Arc::new(Note::new());
@@ -97,6 +116,15 @@ fn start_the_world(shared: &Arc<Shared>, w: Option<&Worker>, n: usize) {
         let runnable = procresize(shared, &mut s, w, n);
         shared.gcwaiting.store(false, SeqCst);
         s.stw_active = false;
+        // Ms that came back from blocking calls meanwhile (Go: their Gs,
+        // queued on the global queue, are found by the Ms started below).
+        while !s.syscallwait.is_empty() {
+            let Some(id) = shared.pidleget(&mut s) else {
+                break;
+            };
+            shared.give_to_waiter(&mut s, id);
+        }
+        shared.wake_sysmon(&mut s);
         runnable
     };
     for id in runnable {
@@ -141,6 +169,7 @@ pub(crate) fn procresize(
     if let (Some(w), Some(id)) = (w, current) {
         if id >= n {
             w.p.set(Some(0));
+            w.hold(shared.p(0));
             current = Some(0);
         }
         shared

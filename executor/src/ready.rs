@@ -27,12 +27,12 @@ fn put_local(w: Option<&Worker>, g: Notified) -> Option<Notified> {
     let Some(w) = w.filter(|w| core::ptr::eq(&*w.shared, &**g.header().shared)) else {
         return Some(g);
     };
-    let Some(p) = w.p() else {
-        return Some(g);
-    };
-    p.runq.put(g, true, &*w.shared);
-    wakep(&w.shared);
-    None
+    let mut g = Some(g);
+    let put = w.with_p(|p| p.runq.put(g.take().expect("put once"), true, &*w.shared));
+    if put.is_some() {
+        wakep(&w.shared);
+    }
+    g
 }
 
 /// Port of `newproc`: a new G for `future`, queued in the current P's

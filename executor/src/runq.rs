@@ -235,6 +235,15 @@ impl RunQ {
         Some(unsafe { from_ptr(last) })
     }
 
+    /// Go: `runqtail - runqhead` (plus `runnext`), as `schedtrace` and
+    /// metrics read it: a snapshot, racy while others push and steal.
+    pub(crate) fn len(&self) -> usize {
+        let h = self.head.load(Acquire);
+        let t = self.tail.load(Acquire);
+        let next = !self.runnext.load(Acquire).is_null();
+        (t.wrapping_sub(h) as usize).min(RUNQ_SIZE as usize) + usize::from(next)
+    }
+
     /// Port of `runqempty`: never reports empty spuriously, even while the
     /// owner kicks `runnext` into the ring and takes it back.
     pub(crate) fn is_empty(&self) -> bool {

@@ -4,6 +4,7 @@
 use crate::m::{M, handoffp};
 use crate::note::Note;
 use crate::shared::{Config, MAX_PROCS, Shared};
+use crate::syscall::{enter_poll, exit_poll};
 use crate::task::{self, JoinHandle};
 use crate::worker::{self, Worker};
 use core::fmt;
@@ -91,10 +92,12 @@ impl Builder {
         self
     }
 
-    /// Builds the runtime. No thread starts until there is work.
+    /// Builds the runtime. Only its sysmon thread starts now (it sleeps
+    /// while every P is idle); Ms start when there is work.
     ///
     /// Errors with `InvalidInput` if `procs` is 0 or above 1024, or
-    /// `max_threads` is 0.
+    /// `max_threads` is 0, and with the OS error if sysmon's thread cannot
+    /// start.
     pub fn build(&mut self) -> std::io::Result<Runtime> {
         let procs = self.procs.unwrap_or_else(default_procs);
         if procs == 0 || procs > MAX_PROCS || self.max_threads == 0 {
@@ -111,9 +114,15 @@ impl Builder {
             Config {
                 max_threads: self.max_threads,
                 thread_name: self.thread_name.clone(),
+                gortdebug: std::env::var("GORTDEBUG").ok(),
             },
         );
+        // Choose the fence mode now, while it is cheap: the first
+        // stop-the-world would otherwise pay for it under the lock.
+        gort_park::barrier::init();
         crate::procresize::procresize(&shared, &mut shared.lock(), None, procs);
+        #[cfg(not(gort_loom))]
+        crate::sysmon::start(&shared)?;
         Ok(Runtime {
             handle: Handle { shared },
         })
@@ -160,6 +169,11 @@ impl Runtime {
         self.handle.spawn(future)
     }
 
+    /// A snapshot of the scheduler; see [`Handle::metrics`].
+    pub fn metrics(&self) -> crate::Metrics {
+        self.handle.metrics()
+    }
+
     /// A handle to this runtime.
     pub fn handle(&self) -> Handle {
         self.handle.clone()
@@ -200,7 +214,11 @@ fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
             if w.p.get().is_none() {
                 w.acquire_idle_p();
             }
-            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            // The poll runs as a system call, as a G's does (`execute`).
+            enter_poll(&w);
+            let polled = future.as_mut().poll(&mut cx);
+            exit_poll(&w);
+            if let Poll::Ready(out) = polled {
                 return out;
             }
             w.yielded.set(false);
@@ -239,6 +257,9 @@ impl<'a> MainG<'a> {
 impl Drop for MainG<'_> {
     fn drop(&mut self) {
         let w = self.w;
+        if w.in_poll.get() {
+            exit_poll(w); // unwinding out of the future's poll
+        }
         if w.spinning.get() {
             crate::m::drop_spinning(w);
         }
@@ -271,8 +292,13 @@ impl Drop for Runtime {
         {
             let mut s = shared.lock();
             shared.shutdown.store(true, SeqCst);
-            for m in s.midle.drain(..) {
+            let s = &mut *s;
+            for m in s.midle.drain(..).chain(s.syscallwait.drain(..)) {
                 m.park.wakeup();
+            }
+            shared.nsyscallwait.store(0, SeqCst);
+            if let Some(note) = shared.sysmonnote.get() {
+                note.wakeup();
             }
             // A `set_procs` stopping the world would wait for Ms that exit.
             if let Some(note) = &s.stopnote {
@@ -355,6 +381,18 @@ impl Handle {
     /// futures running in `block_on`.
     pub fn num_goroutine(&self) -> usize {
         self.shared.owned.len() + self.shared.main_gs.load(Relaxed)
+    }
+
+    /// A snapshot of the scheduler: tasks, Ps, threads, queue lengths, and
+    /// counts of steals, hand-offs and preemptions.
+    ///
+    /// ```
+    /// let rt = gort_executor::Runtime::builder().procs(2).build().unwrap();
+    /// let m = rt.handle().metrics();
+    /// assert_eq!((m.procs, m.goroutines, m.local_queues.len()), (2, 0, 2));
+    /// ```
+    pub fn metrics(&self) -> crate::Metrics {
+        crate::Metrics::of(&self.shared, self.num_goroutine())
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::m::{become_spinning, drop_spinning, gcstopm, resetspinning, stopm, wakep};
 use crate::shared::Shared;
+use crate::syscall::{enter_poll, exit_poll};
 use crate::task::Notified;
 use crate::worker::Worker;
 use gort_sync::{Ordering::*, fence};
@@ -27,16 +28,26 @@ pub(crate) fn schedule(w: &Worker) {
 
 /// Port of `execute` and of how the G's run ends: `park_m` (the poll
 /// returned `Pending`), `goexit0` (it finished), `goschedImpl` (it called
-/// `yield_now`: to the global queue), or `goyield` (it woke itself during
-/// the poll: to the local tail). Without `inherit_time` the G starts a new
-/// time slice (`schedtick` counts it).
+/// `yield_now`, or was preempted: to the global queue), or `goyield` (it
+/// woke itself during the poll: to the local tail). Without `inherit_time`
+/// the G starts a new time slice (`schedtick` counts it). The poll runs as
+/// a system call (`entersyscall` ... `exitsyscall`, see `syscall.rs`): if
+/// the P was retaken meanwhile and no other is idle, the G goes to the
+/// global queue and the M has no P (Go: `exitsyscall0`).
 pub(crate) fn execute(w: &Worker, g: Notified, inherit_time: bool) {
+    let p = w.p().expect("execute: no P");
     if !inherit_time {
-        let p = w.p().expect("execute: no P");
         p.schedtick
             .store(p.schedtick.load(Relaxed).wrapping_add(1), Relaxed);
     }
+    if p.preempt.load(Relaxed) {
+        p.preempt.store(false, Relaxed);
+    }
+    w.in_g.set(true);
+    enter_poll(w);
     let again = g.run();
+    exit_poll(w);
+    w.in_g.set(false);
     let yielded = w.yielded.replace(false);
     if let Some(g) = again {
         match w.p() {
@@ -89,8 +100,16 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
         let p = w.p().expect("findrunnable: no P");
 
         // Fairness: without it two Gs readying each other through runnext
-        // would starve the global queue.
-        if p.schedtick.load(Relaxed) % 61 == 0 && shared.runqsize.load(Acquire) > 0 {
+        // would starve the global queue (and the Ms back from blocking
+        // calls, whose Gs Go would have queued there).
+        let fair = p.schedtick.load(Relaxed) % 61 == 0;
+        if fair && shared.nsyscallwait.load(SeqCst) != 0 && give_p_to_waiter(w) {
+            if w.is_main || !stopm(w) {
+                return None;
+            }
+            continue 'top;
+        }
+        if fair && shared.runqsize.load(Acquire) > 0 {
             let mut s = shared.lock();
             if let Some(g) = shared.globrunqget(&mut s, p, 1) {
                 return Some((g, false));
@@ -99,6 +118,13 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
 
         if let Some(got) = p.runq.get() {
             return Some(got);
+        }
+
+        if shared.nsyscallwait.load(SeqCst) != 0 && give_p_to_waiter(w) {
+            if w.is_main || !stopm(w) {
+                return None;
+            }
+            continue 'top;
         }
 
         if shared.runqsize.load(Acquire) != 0 {
@@ -171,6 +197,22 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
     }
 }
 
+/// Gives this M's P to the first M waiting for one after a blocking call
+/// (in Go, running that M's G from the global queue). False if none waits
+/// (or the world is stopping).
+fn give_p_to_waiter(w: &Worker) -> bool {
+    let shared = &*w.shared;
+    let mut s = shared.lock();
+    if s.syscallwait.is_empty() || shared.gcwaiting.load(Relaxed) {
+        return false;
+    }
+    if w.spinning.get() {
+        drop_spinning(w);
+    }
+    let id = w.releasep();
+    shared.give_to_waiter(&mut s, id)
+}
+
 /// Port of `checkRunqsNoP`: an idle P for this M if some non-idle P has
 /// work in its run queue.
 fn check_runqs_no_p(shared: &Shared, procs: usize) -> Option<usize> {
@@ -206,6 +248,7 @@ fn steal_work(w: &Worker) -> Stolen {
             }
             let victim = shared.p(id);
             if let Some(g) = me.runq.steal_from(&victim.runq, last, victim.is_running()) {
+                shared.stats.steals.fetch_add(1, Relaxed);
                 return Stolen::G(g);
             }
         }

@@ -22,6 +22,8 @@ pub(crate) const MAX_PROCS: usize = 1024;
 pub(crate) struct Config {
     pub(crate) max_threads: usize,
     pub(crate) thread_name: String,
+    /// `$GORTDEBUG` when the runtime was built (Go: `$GODEBUG`).
+    pub(crate) gortdebug: Option<String>,
 }
 
 pub(crate) struct Shared {
@@ -57,6 +59,28 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     /// Threads of the Ms, joined at shutdown.
     pub(crate) threads: gort_sync::Mutex<Vec<thread::JoinHandle<()>>>,
+    /// `sched.syscallwait.len()`, readable without the lock.
+    pub(crate) nsyscallwait: AtomicUsize,
+    /// Go: `sched.sysmonwait`: sysmon sleeps until a P becomes busy.
+    pub(crate) sysmonwait: AtomicBool,
+    /// Go: `sched.sysmonnote`; set by the sysmon thread when it starts.
+    pub(crate) sysmonnote: OnceLock<Note>,
+    /// Counts for `Runtime::metrics`.
+    pub(crate) stats: Stats,
+    /// Held by whoever takes a P from a polling M (`syscall::take_p`): one
+    /// taker at a time, so `PTAKING` always belongs to the lock's holder.
+    pub(crate) taking: gort_sync::Mutex<()>,
+}
+
+/// Event counts, for `Runtime::metrics` (relaxed: statistics only).
+#[derive(Default)]
+pub(crate) struct Stats {
+    /// Ps handed to another M by `retake` or `entersyscallblock`.
+    pub(crate) handoffs: AtomicU64,
+    /// Preemption requests (`preemptone`).
+    pub(crate) preemptions: AtomicU64,
+    /// Successful steals (`runqsteal`).
+    pub(crate) steals: AtomicU64,
 }
 
 /// Go: the fields of `sched` that `sched.lock` guards.
@@ -76,6 +100,9 @@ pub(crate) struct Sched {
     pub(crate) stopnote: Option<std::sync::Arc<Note>>,
     /// A stop-the-world owner exists (Go: `worldsema` is held).
     pub(crate) stw_active: bool,
+    /// Ms back from a blocking call that found no idle P, in arrival order
+    /// (Go queues their Gs on `sched.runq`; see `exitsyscall0`).
+    pub(crate) syscallwait: VecDeque<Arc<M>>,
 }
 
 impl Shared {
@@ -97,6 +124,11 @@ impl Shared {
             main_gs: AtomicUsize::new(0),
             config,
             threads: gort_sync::Mutex::new(Vec::new()),
+            nsyscallwait: AtomicUsize::new(0),
+            sysmonwait: AtomicBool::new(false),
+            sysmonnote: OnceLock::new(),
+            stats: Stats::default(),
+            taking: gort_sync::Mutex::new(()),
         })
     }
 
@@ -167,21 +199,59 @@ impl Shared {
     }
 
     /// Port of `pidleput`: P `id` (with an empty run queue) goes idle.
+    ///
+    /// *Deviation*: an M waiting for a P after a blocking call gets it
+    /// instead (in Go that M's G would be on the global queue, which the M
+    /// giving up the P has just checked).
     pub(crate) fn pidleput(&self, s: &mut Sched, id: usize) {
         let p = self.p(id);
         debug_assert!(p.runq.is_empty(), "pidleput: P has non-empty run queue");
         p.set_status(None, crate::p::PIDLE);
+        if self.give_to_waiter(s, id) {
+            return;
+        }
         self.idlep.set(id);
         s.pidle.push(id);
         self.npidle.fetch_add(1, SeqCst);
     }
 
     /// Port of `pidleget`.
+    ///
+    /// *Deviation*: wakes sysmon if it sleeps because every P was idle (Go
+    /// wakes it only when an M leaves a system call, or at its next timer;
+    /// here work also arrives from threads outside the runtime, and a P
+    /// taken from the idle list is how every such burst starts).
     pub(crate) fn pidleget(&self, s: &mut Sched) -> Option<usize> {
         let id = s.pidle.pop()?;
         self.idlep.clear(id);
         self.npidle.fetch_sub(1, SeqCst);
+        self.wake_sysmon(s);
         Some(id)
+    }
+
+    /// Hands the unowned P `id` to the first M waiting in
+    /// `sched.syscallwait`, unless the world is stopping. False if none.
+    pub(crate) fn give_to_waiter(&self, s: &mut Sched, id: usize) -> bool {
+        if self.gcwaiting.load(Relaxed) {
+            return false;
+        }
+        let Some(m) = s.syscallwait.pop_front() else {
+            return false;
+        };
+        self.nsyscallwait.store(s.syscallwait.len(), SeqCst);
+        m.give(id, false);
+        true
+    }
+
+    /// Go: `if sched.sysmonwait.Load() { sched.sysmonwait.Store(false);
+    /// notewakeup(&sched.sysmonnote) }`, under the scheduler lock.
+    pub(crate) fn wake_sysmon(&self, _s: &mut Sched) {
+        if self.sysmonwait.load(Relaxed) {
+            self.sysmonwait.store(false, Relaxed);
+            if let Some(note) = self.sysmonnote.get() {
+                note.wakeup();
+            }
+        }
     }
 
     /// Port of `pidlegetSpinning`: as `pidleget`, but when no P is idle it

@@ -7,14 +7,25 @@ use crate::shared::Shared;
 use crate::steal_order::StealOrder;
 use core::cell::{Cell, RefCell};
 use core::ptr::null;
-use gort_sync::{Arc, Ordering::Relaxed};
+use gort_sync::{Arc, Ordering::*};
 
 /// An M's view of itself while it runs the scheduler.
 pub(crate) struct Worker {
     pub(crate) shared: Arc<Shared>,
     pub(crate) m: Arc<M>,
-    /// Go: `m.p`.
+    /// Go: `m.p`: the P held in scheduler code. `None` inside a poll.
     pub(crate) p: Cell<Option<usize>>,
+    /// Go: `m.oldp`: inside a poll, the P this M left in `PSYSCALL` and
+    /// takes back afterwards if it still can.
+    pub(crate) oldp: Cell<Option<usize>>,
+    /// Go: `m.syscalltick`: the P's `syscalltick` when the poll began; a
+    /// different value means the P was retaken meanwhile.
+    pub(crate) syscalltick: Cell<u32>,
+    /// The M is polling a G (not `block_on`'s own future): coming back
+    /// from a blocking call it must wait for a P (Go: `exitsyscall0`).
+    pub(crate) in_g: Cell<bool>,
+    /// The M is inside a poll (of a G or of `block_on`'s future).
+    pub(crate) in_poll: Cell<bool>,
     /// Go: `m.spinning`.
     pub(crate) spinning: Cell<bool>,
     /// The G being polled called `yield_now` (Go: `Gosched`).
@@ -43,6 +54,10 @@ impl Worker {
             shared,
             m,
             p: Cell::new(None),
+            oldp: Cell::new(None),
+            syscalltick: Cell::new(0),
+            in_g: Cell::new(false),
+            in_poll: Cell::new(false),
             spinning: Cell::new(false),
             yielded: Cell::new(false),
             is_main,
@@ -57,11 +72,31 @@ impl Worker {
         self.p.get().map(|id| self.shared.p(id))
     }
 
+    /// Runs `f` with this M's P: the one it holds, or, inside a poll, the
+    /// one it left in `PSYSCALL` if nobody has taken it (under the M's
+    /// `busy` flag: see `syscall::take_p`). `None` if it has none, or lost
+    /// it (then the caller acts as a thread outside the runtime).
+    pub(crate) fn with_p<R>(&self, f: impl FnOnce(&P) -> R) -> Option<R> {
+        if let Some(p) = self.p() {
+            return Some(f(p));
+        }
+        let p = self.shared.p(self.oldp.get()?);
+        let busy = crate::syscall::Busy::enter(self);
+        busy.still_ours(p).then(|| f(p))
+    }
+
     /// Port of `acquirep` (`wirep`): the P must be idle and unowned.
     pub(crate) fn acquirep(&self, id: usize) {
         assert!(self.p.get().is_none(), "acquirep: already in go");
-        self.shared.p(id).set_status(Some(PIDLE), PRUNNING);
+        let p = self.shared.p(id);
+        p.set_status(Some(PIDLE), PRUNNING);
+        self.hold(p);
         self.p.set(Some(id));
+    }
+
+    /// Go: `pp.m.set(mp)`.
+    pub(crate) fn hold(&self, p: &P) {
+        *gort_sync::lock(&p.holder) = Some(self.m.clone());
     }
 
     /// Takes an idle P, unless the world is being stopped (Go: the
@@ -106,6 +141,7 @@ impl Worker {
             prev.is_null(),
             "gort-executor: a thread entered a runtime twice"
         );
+        gort_park::hook::install(Some(&crate::syscall::HOOKS));
         Entered(())
     }
 }
@@ -115,6 +151,7 @@ pub(crate) struct Entered(());
 
 impl Drop for Entered {
     fn drop(&mut self) {
+        gort_park::hook::install(None);
         CURRENT.with(|c| c.set(null()));
     }
 }
@@ -132,8 +169,8 @@ pub(crate) fn with_own<R>(shared: &Shared, f: impl FnOnce(&Worker) -> R) -> Opti
     with(|w| w.filter(|w| core::ptr::eq(&*w.shared, shared)).map(f))
 }
 
-/// Runs `f` with the P the calling thread holds, if it is one of `shared`'s
-/// Ms and holds a P.
+/// Runs `f` with the calling thread's P (see [`Worker::with_p`]), if it is
+/// one of `shared`'s Ms and has a P.
 pub(crate) fn with_own_p<R>(shared: &Shared, f: impl FnOnce(&P) -> R) -> Option<R> {
-    with_own(shared, |w| w.p().map(f)).flatten()
+    with_own(shared, |w| w.with_p(f)).flatten()
 }

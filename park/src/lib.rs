@@ -73,6 +73,7 @@ use gort_sync as sync;
 
 pub mod barrier;
 mod claim;
+pub mod hook;
 mod mutex;
 mod sema;
 mod sudog;

@@ -218,6 +218,10 @@ impl Future for Acquire<'_> {
                 None => Poll::Pending,
             };
         }
+        // Go: the preemption check in `semacquire1`'s prologue.
+        if crate::hook::preempt_check(cx) {
+            return Poll::Pending;
+        }
         if this.sema.try_acquire() {
             return Poll::Ready(());
         }

@@ -109,8 +109,19 @@ pub fn spin_until<R>(mut ready: impl FnMut() -> Option<R>) -> Option<R> {
 }
 
 /// Parks until `ready` returns `Some` or `deadline` passes, re-checking
-/// after every (possibly spurious) unpark.
+/// after every (possibly spurious) unpark. The thread's executor, if it has
+/// one, is told first ([`crate::hook::blocking`]).
 pub(crate) fn park_loop<R>(
+    mut ready: impl FnMut() -> Option<R>,
+    deadline: Option<Instant>,
+) -> Option<R> {
+    if let Some(r) = ready() {
+        return Some(r);
+    }
+    crate::hook::blocking(|| park_loop_inner(ready, deadline))
+}
+
+fn park_loop_inner<R>(
     mut ready: impl FnMut() -> Option<R>,
     deadline: Option<Instant>,
 ) -> Option<R> {

@@ -50,6 +50,7 @@ pub mod __private {
     pub use crate::future::{Default, SelectFuture};
     pub use gort_chan::raw::Case;
     use gort_chan::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
+    pub use gort_park::hook::blocking;
     pub use gort_time::sleep;
 
     /// A receive operand, as the macros borrow it: `&rx` for `rx`, or

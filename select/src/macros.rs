@@ -179,15 +179,15 @@ macro_rules! __select_gen {
         }
     };
     (blocking [] []) => {
-        loop {
+        $crate::__private::blocking(|| loop {
             ::std::thread::park()
-        }
+        })
     };
     ($mode:ident [] [(now $body:block)]) => {
         $body
     };
     (blocking [] [(after ($dur:expr) $body:block)]) => {{
-        ::std::thread::sleep($dur);
+        $crate::__private::blocking(|| ::std::thread::sleep($dur));
         $body
     }};
     (async [] [(after ($dur:expr) $body:block)]) => {{

@@ -129,6 +129,10 @@ impl Future for Sleep {
     /// complete a reset sleep early.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        // Go: the preemption check in `timeSleep`'s prologue (first poll).
+        if this.timer.is_none() && gort_park::hook::preempt_check(cx) {
+            return Poll::Pending;
+        }
         if nanotime() >= this.when {
             return Poll::Ready(());
         }

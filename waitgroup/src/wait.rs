@@ -98,6 +98,10 @@ impl Future for WaitFuture<'_> {
             return Poll::Ready(());
         }
         if !this.registered {
+            // Go: the preemption check in `Wait`'s prologue.
+            if gort_park::hook::preempt_check(cx) {
+                return Poll::Pending;
+            }
             if !this.inner.register_waiter() {
                 this.finished = true;
                 return Poll::Ready(());

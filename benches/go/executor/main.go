@@ -10,12 +10,18 @@
 //	ping-pong      n round trips between two goroutines over two unbuffered
 //	               channels.
 //	ping-pong/1p   the same on one P (GOMAXPROCS 1).
+//	blocking-neighbour
+//	               4 pairs of goroutines ping-pong (n round trips in all)
+//	               while another goroutine blocks its thread 10 ms at a time
+//	               in a raw syscall.Nanosleep (a system call: sysmon retakes
+//	               its P), then yields.
 package main
 
 import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"gortbench/twins/twin"
@@ -81,12 +87,47 @@ func pingPong1P(n int64) (int64, int64) {
 	return twin.PingPong(n)
 }
 
+func blockingNeighbour(n int64) (int64, int64) {
+	var stop atomic.Bool
+	started := make(chan struct{})
+	go func() {
+		close(started)
+		ts := syscall.NsecToTimespec(int64(10 * time.Millisecond))
+		for !stop.Load() {
+			_ = syscall.Nanosleep(&ts, nil)
+			runtime.Gosched()
+		}
+	}()
+	<-started
+	defer stop.Store(true)
+	const pairs = 4
+	jobs := make([]func(), pairs)
+	for p := range jobs {
+		k := twin.Share(n, pairs, p)
+		jobs[p] = func() {
+			ping, pong := make(chan int64), make(chan int64)
+			go func() {
+				for v := range ping {
+					pong <- v
+				}
+			}()
+			for i := int64(0); i < k; i++ {
+				ping <- i
+				<-pong
+			}
+			close(ping)
+		}
+	}
+	return twin.Timed(jobs)
+}
+
 func main() {
 	twin.Main(map[string]twin.Workload{
-		"spawn-local":   spawnLocal,
-		"chained-spawn": chainedSpawn,
-		"yield-many":    yieldMany,
-		"ping-pong":     twin.PingPong,
-		"ping-pong/1p":  pingPong1P,
+		"spawn-local":        spawnLocal,
+		"chained-spawn":      chainedSpawn,
+		"yield-many":         yieldMany,
+		"ping-pong":          twin.PingPong,
+		"ping-pong/1p":       pingPong1P,
+		"blocking-neighbour": blockingNeighbour,
 	})
 }

@@ -19,6 +19,9 @@
 //!   scheduler (gort's choice, Go's `m0`), against the same exchange run as
 //!   a spawned task that the calling thread waits for.
 //!
+//! - `blocking-neighbour` (in `executor_blocking.rs`): ping-pong pairs
+//!   beside a task that blocks its thread.
+//!
 //! A table gives the CPU an idle runtime uses.
 
 use crate::exec::{gort_runtime, tokio_runtime};
@@ -34,7 +37,7 @@ const YIELDERS: u64 = 4;
 
 /// An executor under test.
 #[derive(Debug, Clone, Copy)]
-enum Rt {
+pub(crate) enum Rt {
     Gort,
     Tokio,
     Smol,
@@ -78,7 +81,7 @@ impl Rt {
     }
 
     /// Spawns and detaches `f`, from inside the runtime or outside it.
-    fn spawn(self, f: impl Future<Output = ()> + Send + 'static) {
+    pub(crate) fn spawn(self, f: impl Future<Output = ()> + Send + 'static) {
         match self {
             Rt::Gort => drop(gort_runtime().spawn(f)),
             Rt::Tokio => drop(tokio_runtime().spawn(f)),
@@ -86,7 +89,7 @@ impl Rt {
         }
     }
 
-    async fn yield_now(self) {
+    pub(crate) async fn yield_now(self) {
         match self {
             Rt::Gort => gort_executor::yield_now().await,
             Rt::Tokio => tokio::task::yield_now().await,
@@ -292,6 +295,9 @@ pub fn workloads() -> Vec<Workload> {
                 })
             }),
     ]
+    .into_iter()
+    .chain(super::executor_blocking::workloads())
+    .collect()
 }
 
 /// The CPU an idle runtime uses, second by second, after a burst of work.
@@ -309,7 +315,7 @@ pub fn tables() -> Vec<Table> {
         }
         row
     };
-    vec![Table {
+    let mut tables = vec![Table {
         section: SECTION,
         title: "CPU used by the whole process while a runtime idles after 10 000 tasks (getrusage)"
             .into(),
@@ -317,5 +323,7 @@ pub fn tables() -> Vec<Table> {
             .map(String::from)
             .to_vec(),
         rows: ALL.iter().map(|&rt| idle(rt)).collect(),
-    }]
+    }];
+    tables.extend(super::executor_blocking::tables());
+    tables
 }

@@ -7,6 +7,7 @@
 
 pub mod chan;
 pub mod executor;
+mod executor_blocking;
 pub mod hmap;
 pub mod once;
 pub mod pool;

@@ -197,6 +197,10 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
         block: bool,
     ) -> Poll<Option<usize>> {
         if !self.started {
+            // Go: the preemption check in `selectgo`'s prologue.
+            if gort_park::hook::preempt_check(cx) {
+                return Poll::Pending;
+            }
             return match self.as_mut().begin(block, Some(cx.waker())) {
                 Begin::Ready(i) => Poll::Ready(Some(i)),
                 Begin::Default => Poll::Ready(None),
@@ -230,15 +234,19 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
         match self.as_mut().begin(block, None) {
             Begin::Ready(i) => return Some(i),
             Begin::Default => return None,
-            Begin::Never => loop {
-                match deadline {
-                    None => std::thread::park(),
-                    Some(d) => match d.checked_duration_since(Instant::now()) {
-                        Some(rest) if !rest.is_zero() => std::thread::park_timeout(rest),
-                        _ => return None,
-                    },
-                }
-            },
+            Begin::Never => {
+                return gort_park::hook::blocking(|| {
+                    loop {
+                        match deadline {
+                            None => std::thread::park(),
+                            Some(d) => match d.checked_duration_since(Instant::now()) {
+                                Some(rest) if !rest.is_zero() => std::thread::park_timeout(rest),
+                                _ => return None,
+                            },
+                        }
+                    }
+                });
+            }
             Begin::Queued => {}
         }
         self.claim.wait(deadline);

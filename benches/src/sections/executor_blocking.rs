@@ -1,0 +1,141 @@
+//! The blocking neighbour: 4 pairs of tasks ping-pong over cap-0 gort
+//! channels (`n` round trips in all) while one more task on the same
+//! runtime blocks its thread 10 ms at a time (`std::thread::sleep`, then a
+//! yield, until the pairs are done). On gort the blocked poll's P is
+//! retaken by sysmon; tokio needs `block_in_place` around the call;
+//! async-executor has nothing for it. Go's twin blocks in a raw
+//! `syscall.Nanosleep` (a system call, which sysmon retakes).
+//!
+//! A table gives the round-trip latency the pairs see (p50, p99, max).
+
+use super::executor::Rt;
+use crate::{Measurement, Table, Workload, measure};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const SECTION: &str = "executor";
+const PAIRS: u64 = 4;
+const BLOCK: Duration = Duration::from_millis(10);
+
+/// How the neighbour blocks, if there is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Neighbour {
+    None,
+    /// `std::thread::sleep` straight in the task.
+    Plain,
+    /// Inside tokio's `block_in_place`.
+    BlockInPlace,
+}
+
+/// Runs the neighbour (if any) and the pairs; each pair records the
+/// duration of each of its round trips when `latencies` is set.
+fn run(rt: Rt, neighbour: Neighbour, n: u64, latencies: bool) -> Vec<Duration> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (started_tx, started_rx) = gort_chan::bounded::<()>(1);
+    if neighbour != Neighbour::None {
+        let stop = stop.clone();
+        rt.spawn(async move {
+            started_tx.try_send(()).unwrap();
+            while !stop.load(Ordering::Relaxed) {
+                match neighbour {
+                    Neighbour::BlockInPlace => {
+                        tokio::task::block_in_place(|| std::thread::sleep(BLOCK))
+                    }
+                    _ => std::thread::sleep(BLOCK),
+                }
+                rt.yield_now().await;
+            }
+        });
+        started_rx.recv_blocking().unwrap();
+    }
+    let (done_tx, done_rx) = gort_chan::bounded::<Vec<Duration>>(PAIRS as usize);
+    for i in 0..PAIRS {
+        let k = n / PAIRS + u64::from(i < n % PAIRS);
+        let done = done_tx.clone();
+        let (ping_tx, ping_rx) = gort_chan::bounded::<u64>(0);
+        let (pong_tx, pong_rx) = gort_chan::bounded::<u64>(0);
+        rt.spawn(async move {
+            while let Ok(v) = ping_rx.recv().await {
+                pong_tx.send(v).await.unwrap();
+            }
+        });
+        let pair: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
+            let mut lat = Vec::with_capacity(if latencies { k as usize } else { 0 });
+            for j in 0..k {
+                let t0 = latencies.then(Instant::now);
+                ping_tx.send(j).await.unwrap();
+                pong_rx.recv().await.unwrap();
+                if let Some(t0) = t0 {
+                    lat.push(t0.elapsed());
+                }
+            }
+            done.send(lat).await.unwrap();
+        });
+        rt.spawn(pair);
+    }
+    let mut all = Vec::new();
+    for _ in 0..PAIRS {
+        all.extend(done_rx.recv_blocking().unwrap());
+    }
+    stop.store(true, Ordering::Relaxed);
+    all
+}
+
+fn rate(rt: Rt, neighbour: Neighbour, n: u64) -> Measurement {
+    measure(|| drop(run(rt, neighbour, n, false)))
+}
+
+/// The rows of the blocking-neighbour workload.
+pub fn workloads() -> Vec<Workload> {
+    vec![
+        Workload::new(SECTION, "blocking-neighbour", "round trip")
+            .gort("gort", |n| rate(Rt::Gort, Neighbour::Plain, n))
+            .gort("gort (no neighbour)", |n| {
+                rate(Rt::Gort, Neighbour::None, n)
+            })
+            .peer("tokio", |n| rate(Rt::Tokio, Neighbour::Plain, n))
+            .peer("tokio (block_in_place)", |n| {
+                rate(Rt::Tokio, Neighbour::BlockInPlace, n)
+            })
+            .peer("async-executor", |n| rate(Rt::Smol, Neighbour::Plain, n))
+            .go("blocking-neighbour"),
+    ]
+}
+
+/// Round-trip latencies seen by the pairs, 4 × 50 000 round trips (several
+/// of the neighbour's blocks on every runtime).
+pub fn tables() -> Vec<Table> {
+    let cases = [
+        ("gort (no neighbour)", Rt::Gort, Neighbour::None),
+        ("gort", Rt::Gort, Neighbour::Plain),
+        ("tokio", Rt::Tokio, Neighbour::Plain),
+        ("tokio (block_in_place)", Rt::Tokio, Neighbour::BlockInPlace),
+        ("async-executor", Rt::Smol, Neighbour::Plain),
+    ];
+    let us = |d: Duration| format!("{:.1} µs", d.as_secs_f64() * 1e6);
+    let rows = cases
+        .iter()
+        .map(|&(name, rt, neighbour)| {
+            let mut lat = run(rt, neighbour, PAIRS * 50_000, true);
+            lat.sort_unstable();
+            let at = |q: f64| lat[((lat.len() - 1) as f64 * q) as usize];
+            vec![
+                name.to_string(),
+                us(at(0.5)),
+                us(at(0.99)),
+                us(*lat.last().expect("round trips were made")),
+            ]
+        })
+        .collect();
+    vec![Table {
+        section: SECTION,
+        title: "blocking-neighbour: round-trip latency of the ping-pong pairs while a task \
+                blocks its thread 10 ms at a time"
+            .into(),
+        columns: ["runtime", "p50", "p99", "max"].map(String::from).to_vec(),
+        rows,
+    }]
+}

@@ -1,0 +1,127 @@
+//! loom models of sysmon's protocols against the Ms (Go: `retake`,
+//! `exitsyscall`, `entersyscallblock`, `preemptone`), on a runtime of one P.
+//! A loom thread plays sysmon; the models check that every G runs to its
+//! end exactly once, that the P's status assertions hold (one owner at a
+//! time), and, by loom's deadlock detection, that no M sleeps while work
+//! waits:
+//!
+//! - `retake` racing the end of a poll (`exitsyscall`'s CAS) and the poll's
+//!   own use of its P (a wake or a spawn: `Worker::with_p` takes the P
+//!   back briefly; the spawn model at one preemption, as two preemptions
+//!   exceed ten minutes);
+//! - `retake` racing `entersyscallblock`'s hand-off and `exitsyscall`'s
+//!   search for a P (including the wait in `sched.syscallwait`);
+//! - the preempt flag racing the G's poll and completion (a yielded G
+//!   runs again).
+//!
+//! Not covered: sysmon's pacing and its sleep (time), the `sysmontick`
+//! sampling (a pure function of two reads), stop-the-world racing a
+//! retake (`set_procs` is modelled in `loom_executor.rs`).
+#![cfg(gort_loom)]
+
+use gort_executor::loom_api::{preempt, retake};
+use gort_executor::{Runtime, go};
+use loom::sync::atomic::{AtomicUsize, Ordering::*};
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::task::Poll;
+
+fn model(f: impl Fn() + Send + Sync + 'static) {
+    let mut b = loom::model::Builder::new();
+    if b.preemption_bound.is_none() {
+        b.preemption_bound = Some(2);
+    }
+    b.check(f);
+}
+
+fn rt() -> Runtime {
+    Runtime::builder().procs(1).build().unwrap()
+}
+
+/// The G wakes itself during its first poll (`ready` from inside a poll:
+/// `Worker::with_p` takes the P back from `PSYSCALL` for the `runnext`
+/// put) while sysmon retakes the P; it must be polled exactly twice.
+#[test]
+fn retake_racing_the_end_of_a_poll_that_wakes() {
+    model(|| {
+        let rt = rt();
+        let polls = Arc::new(AtomicUsize::new(0));
+        let p = polls.clone();
+        let h = rt.spawn(poll_fn(move |cx| {
+            if p.fetch_add(1, Relaxed) == 1 {
+                return Poll::Ready(());
+            }
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }));
+        let handle = rt.handle();
+        let sysmon = loom::thread::spawn(move || {
+            retake(&handle, 0);
+        });
+        h.join_blocking().unwrap();
+        sysmon.join().unwrap();
+        assert_eq!(polls.load(Relaxed), 2);
+    });
+}
+
+/// A spawn from inside a poll (the goid cache and free list of the P,
+/// through `Worker::with_p`) racing sysmon's retake; at one preemption.
+#[test]
+fn retake_racing_a_spawn_inside_a_poll() {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(1);
+    b.check(|| {
+        let rt = rt();
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        let h = rt.spawn(async move {
+            let r2 = r.clone();
+            go(async move {
+                r2.fetch_add(1, Relaxed);
+            })
+        });
+        let handle = rt.handle();
+        let sysmon = loom::thread::spawn(move || {
+            retake(&handle, 0);
+        });
+        h.join_blocking().unwrap().join_blocking().unwrap();
+        sysmon.join().unwrap();
+        assert_eq!(ran.load(Relaxed), 1);
+    });
+}
+
+#[test]
+fn retake_racing_a_blocking_call() {
+    model(|| {
+        let rt = rt();
+        let h = rt.spawn(async { gort_executor::blocking(|| 3) });
+        let handle = rt.handle();
+        let sysmon = loom::thread::spawn(move || {
+            retake(&handle, 0);
+        });
+        assert_eq!(h.join_blocking().unwrap(), 3);
+        sysmon.join().unwrap();
+    });
+}
+
+#[test]
+fn preempt_racing_completion() {
+    model(|| {
+        let rt = rt();
+        let yields = Arc::new(AtomicUsize::new(0));
+        let y = yields.clone();
+        let h = rt.spawn(poll_fn(move |cx| {
+            if gort_executor::preempt_check(cx) {
+                y.fetch_add(1, Relaxed);
+                return Poll::Pending;
+            }
+            Poll::Ready(())
+        }));
+        let handle = rt.handle();
+        let sysmon = loom::thread::spawn(move || preempt(&handle, 0));
+        h.join_blocking().unwrap();
+        sysmon.join().unwrap();
+        // One request, consumed at most once: the yielded G runs again.
+        assert!(yields.load(Relaxed) <= 1);
+    });
+}

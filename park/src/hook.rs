@@ -1,0 +1,138 @@
+//! How an executor learns what the tasks on its threads do, without any gort
+//! crate depending on it: Go's `entersyscallblock`/`exitsyscall` around a
+//! call that blocks the thread, and the preemption check every Go function
+//! makes in its prologue (`stackguard0 == stackPreempt`).
+//!
+//! An executor installs its [`Hooks`] on each of its threads
+//! ([`install`]). Every gort `*_blocking` call that is about to put the
+//! thread to sleep runs inside [`blocking`], and every gort await point
+//! (channel, select, waitgroup, semaphore, timer futures) begins with
+//! [`preempt_check`]. On a thread without hooks (a plain thread, a tokio
+//! worker) both cost one thread-local read and do nothing else.
+//!
+//! gort-executor installs hooks that hand the thread's P to another thread
+//! while it blocks, and that make a task running past its time slice yield.
+//! Libraries with long-running futures can call [`preempt_check`] at their
+//! own await points to take part.
+
+use core::cell::Cell;
+use core::task::{Context, Waker};
+
+/// An executor's answers to "this thread is about to block" and "may the
+/// task being polled go on?". Each function finds the executor's own
+/// per-thread state itself.
+#[derive(Debug)]
+pub struct Hooks {
+    /// The thread is about to block (Go: `entersyscallblock`).
+    pub enter_blocking: fn(),
+    /// The thread no longer blocks (Go: `exitsyscall`). It may itself wait
+    /// until the executor lets the thread run tasks again.
+    pub exit_blocking: fn(),
+    /// Whether the task being polled must yield now (Go: the prologue's
+    /// `stackguard0` check). When it returns true the executor has already
+    /// arranged for the task to run again (it usually wakes `waker`): the
+    /// caller returns `Poll::Pending` without doing anything else.
+    pub preempt: fn(&Waker) -> bool,
+}
+
+/// The hooks of this thread and how deep in [`blocking`] sections it is.
+struct Installed {
+    hooks: Cell<Option<&'static Hooks>>,
+    depth: Cell<u32>,
+}
+
+#[cfg(not(gort_loom))]
+std::thread_local! {
+    static INSTALLED: Installed = const {
+        Installed { hooks: Cell::new(None), depth: Cell::new(0) }
+    };
+}
+#[cfg(gort_loom)]
+loom::thread_local! {
+    static INSTALLED: Installed = Installed { hooks: Cell::new(None), depth: Cell::new(0) };
+}
+
+/// Installs `hooks` on the calling thread (`None` removes them) and returns
+/// the previous ones. For executors: call it when a thread starts running
+/// tasks and again when it stops.
+pub fn install(hooks: Option<&'static Hooks>) -> Option<&'static Hooks> {
+    INSTALLED
+        .try_with(|i| i.hooks.replace(hooks))
+        .ok()
+        .flatten()
+}
+
+fn installed() -> Option<&'static Hooks> {
+    INSTALLED.try_with(|i| i.hooks.get()).ok().flatten()
+}
+
+/// Runs `f`, which may block the calling thread, telling the thread's
+/// executor before and after (Go: `entersyscallblock` ... `exitsyscall`).
+/// Nested sections tell it once, around the outermost. Without hooks it
+/// just calls `f`.
+///
+/// ```
+/// let v = gort_park::hook::blocking(|| 6 * 7);
+/// assert_eq!(v, 42);
+/// ```
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    let Some(hooks) = installed() else {
+        return f();
+    };
+    let outermost = INSTALLED.with(|i| {
+        let d = i.depth.get();
+        i.depth.set(d + 1);
+        d == 0
+    });
+    if outermost {
+        (hooks.enter_blocking)();
+    }
+    // Leaves the section also when `f` unwinds.
+    struct Leave(&'static Hooks, bool);
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            let _ = INSTALLED.try_with(|i| i.depth.set(i.depth.get() - 1));
+            if self.1 {
+                (self.0.exit_blocking)();
+            }
+        }
+    }
+    let _leave = Leave(hooks, outermost);
+    f()
+}
+
+/// Go's prologue check, for an await point: true if the task being polled
+/// must yield now, in which case the caller returns `Poll::Pending` at once
+/// (the executor has arranged for the task to be polled again, and the
+/// future has done nothing yet, so nothing is lost). Call it on entry to a
+/// future's first poll, before any work. Always false on a thread without
+/// hooks, and inside a [`blocking`] section.
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use std::task::{Context, Poll};
+///
+/// /// A future that is ready at once, but gives the executor a chance to
+/// /// preempt the task first (as every gort await point does).
+/// struct Step(bool);
+/// impl Future for Step {
+///     type Output = ();
+///     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+///         if !self.0 && gort_park::hook::preempt_check(cx) {
+///             return Poll::Pending;
+///         }
+///         self.0 = true;
+///         Poll::Ready(())
+///     }
+/// }
+/// # let mut cx = Context::from_waker(std::task::Waker::noop());
+/// assert_eq!(std::pin::pin!(Step(false)).poll(&mut cx), Poll::Ready(()));
+/// ```
+#[inline]
+pub fn preempt_check(cx: &Context<'_>) -> bool {
+    match INSTALLED.try_with(|i| (i.hooks.get(), i.depth.get())) {
+        Ok((Some(hooks), 0)) => (hooks.preempt)(cx.waker()),
+        _ => false,
+    }
+}
