@@ -67,11 +67,12 @@
 //! `std::sync::Mutex`, a file read, a long computation, a gort
 //! `*_blocking` call) stalls only that thread, with no `block_in_place`:
 //!
-//! - Every poll runs as a Go system call (`entersyscall` ... `exitsyscall`):
-//!   the P waits in `_Psyscall` and the M takes it back with one CAS. The
-//!   sysmon thread (Go's `sysmon`: every 20 µs, backing off to 10 ms, asleep
-//!   while every P is idle) retakes a P whose poll it sees at two looks in a
-//!   row and hands it, with its queue, to another M (`retake`, `handoffp`).
+//! - Every poll runs as a Go system call (`entersyscall` ... `exitsyscall`,
+//!   without an atomic read-modify-write on the M's side). The sysmon thread
+//!   (Go's `sysmon`: every 20 µs, backing off to 10 ms, asleep while every P
+//!   is idle) retakes a P whose poll it sees at two looks in a row without
+//!   using its P, and hands it, with its queue, to another M (`retake`,
+//!   `handoffp`).
 //! - [`blocking`]`(f)` and every gort `*_blocking` call that has to sleep
 //!   hand the P off at once (`entersyscallblock`), through a hook this
 //!   crate installs in gort-park on its threads.
@@ -85,7 +86,8 @@
 //!   N ms; [`Runtime::metrics`] gives the same numbers to programs.
 //!
 //! The cost: an extra thread per blocked or retaken poll while it lasts
-//! (bounded by [`Builder::max_threads`]), and one CAS per poll.
+//! (bounded by [`Builder::max_threads`]), and a few plain loads and stores
+//! per poll and per await point.
 //!
 //! Not yet: per-P timers (gort-time's timer thread serves timers on a
 //! runtime as elsewhere).

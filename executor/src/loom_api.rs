@@ -81,10 +81,10 @@ impl std::fmt::Debug for Queue {
     }
 }
 
-/// sysmon's `retake` of P `id` (`CAS(_Psyscall, _Pidle)` + `handoffp`), as
+/// sysmon's `retake` of P `id` (`take_p` + `handoffp`), as
 /// sysmon would do it when it finds a poll that lasts: true if taken.
 pub fn retake(h: &crate::Handle, id: usize) -> bool {
-    crate::sysmon::retake_p(&h.shared, id)
+    crate::sysmon::retake_p(&h.shared, id, None)
 }
 
 /// sysmon's `preemptone` on P `id`.

@@ -5,7 +5,9 @@
 use crate::note::Note;
 use crate::shared::Shared;
 use crate::worker::Worker;
-use gort_sync::{Arc, AtomicBool, AtomicUsize, Ordering::*, fence, lock, thread};
+use gort_sync::{
+    Arc, AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::*, fence, lock, thread,
+};
 
 pub(crate) struct M {
     /// Go: `m.park`.
@@ -14,9 +16,20 @@ pub(crate) struct M {
     nextp: AtomicUsize,
     /// `startm`'s `spinning` argument, handed over with the wake-up.
     spinning: AtomicBool,
-    /// Inside a poll, the M is looking at or using its P in `PSYSCALL`
-    /// (see `syscall::take_p`, which waits for it to clear).
-    pub(crate) busy: AtomicBool,
+    /// Odd while the M is inside a poll and not using its P (Go: the P in
+    /// `_Psyscall`); see `syscall::take_p`. Written only by the M.
+    pub(crate) seq: AtomicU32,
+    /// The P of the current odd phase (written by the M before `seq` turns
+    /// odd).
+    pub(crate) cur_p: AtomicUsize,
+    /// Go: `gp.preempt` of the G this M runs (set by sysmon's
+    /// `preemptone` and by a taker of the M's P, cleared by `execute`); the
+    /// thread's gort-park preemption flag.
+    pub(crate) preempt: Arc<AtomicBool>,
+    /// The odd `seq` a taker claimed (written only by takers).
+    pub(crate) taken: AtomicU32,
+    /// The taker's verdict on its claim: `seq << 1 | taken`.
+    pub(crate) verdict: AtomicU64,
 }
 
 impl M {
@@ -26,7 +39,11 @@ impl M {
             park: Note::new(),
             nextp: AtomicUsize::new(0),
             spinning: AtomicBool::new(false),
-            busy: AtomicBool::new(false),
+            seq: AtomicU32::new(0),
+            cur_p: AtomicUsize::new(usize::MAX),
+            preempt: Arc::new(AtomicBool::new(false)),
+            taken: AtomicU32::new(0),
+            verdict: AtomicU64::new(0),
         })
     }
 

@@ -5,21 +5,14 @@
 use crate::gfree::LocalFree;
 use crate::m::M;
 use crate::runq::RunQ;
-use gort_sync::{Arc, AtomicBool, AtomicU32, Mutex, Ordering::*, UnsafeCell};
+use gort_sync::{Arc, AtomicU32, Mutex, Ordering::*, UnsafeCell};
 
 /// Go: `_Pidle`: on the idle list, or handed to an M that will acquire it.
 pub(crate) const PIDLE: u32 = 0;
-/// Go: `_Prunning`: held by an M running scheduler code.
+/// Go: `_Prunning`: held by an M. (Go's `_Psyscall`, a P whose M is in a
+/// system call, is here a `PRUNNING` P whose M's `seq` is odd: see
+/// `syscall.rs`.)
 pub(crate) const PRUNNING: u32 = 1;
-/// Go: `_Psyscall`: its M is inside a poll (*Rust*: every poll is treated
-/// as a system call, since none can be interrupted). The M uses the P from
-/// inside the poll, and takes it back after, only under its `busy` flag
-/// (see `syscall::take_p` for the protocol); sysmon's `retake` and a
-/// stop-the-world take it with a CAS from `PSYSCALL`.
-pub(crate) const PSYSCALL: u32 = 2;
-/// *Rust*: a taker (`syscall::take_p`) has won the CAS from `PSYSCALL`
-/// and waits for the polling M to let go; then it sets the final status.
-pub(crate) const PTAKING: u32 = 5;
 /// Go: `_Pgcstop`: halted by a stop-the-world.
 pub(crate) const PGCSTOP: u32 = 3;
 /// Go: `_Pdead`: beyond the current P count (kept for reuse).
@@ -34,11 +27,8 @@ pub(crate) struct P {
     /// Go: `p.schedtick`: Gs started without inheriting a time slice.
     pub(crate) schedtick: AtomicU32,
     /// Go: `p.syscalltick`: polls (system calls) ended on this P, and
-    /// retakes of it; a stuck poll is one whose tick sysmon sees twice.
+    /// retakes of it.
     pub(crate) syscalltick: AtomicU32,
-    /// Go: `gp.preempt` of the G running on this P (set by sysmon's
-    /// `preemptone`, cleared by `execute`).
-    pub(crate) preempt: AtomicBool,
     /// Go: `p.m`: the M that last acquired the P (read by `take_p`).
     pub(crate) holder: Mutex<Option<Arc<M>>>,
     /// The holder's private state.
@@ -68,7 +58,6 @@ impl P {
             runq: RunQ::new(),
             schedtick: AtomicU32::new(0),
             syscalltick: AtomicU32::new(0),
-            preempt: AtomicBool::new(false),
             holder: Mutex::new(None),
             local: UnsafeCell::new(Local::default()),
         }
@@ -100,12 +89,19 @@ impl P {
         }
     }
 
-    /// Whether an M runs on it (in scheduler code or inside a poll).
     pub(crate) fn is_running(&self) -> bool {
-        matches!(self.status.load(Relaxed), PRUNNING | PSYSCALL)
+        self.status.load(Relaxed) == PRUNNING
     }
 
-    /// Go: `p.syscalltick++` (only the P's owner or a retaker writes it).
+    /// The M holding this P, if it holds it (Go: `pp.m`).
+    pub(crate) fn polling_m(&self) -> Option<Arc<M>> {
+        if self.status.load(Acquire) != PRUNNING {
+            return None;
+        }
+        gort_sync::lock(&self.holder).clone()
+    }
+
+    /// Go: `p.syscalltick++` (only the P's owner writes it).
     pub(crate) fn bump_syscalltick(&self) {
         let t = self.syscalltick.load(Relaxed);
         self.syscalltick.store(t.wrapping_add(1), Relaxed);

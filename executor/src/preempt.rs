@@ -5,46 +5,34 @@
 //! which is `goschedImpl`: the G goes to the global queue).
 //!
 //! *Rust*: there are no prologues; every gort await point calls
-//! [`gort_park::hook::preempt_check`] on entry, which lands in [`check`].
+//! [`gort_park::hook::preempt_check`] on entry: one thread-local read and
+//! one load of the M's flag, and only a set flag lands in [`check`].
 //! Go's asynchronous preemption (a signal that stops the G anywhere) has no
 //! counterpart: a loop without await points keeps its poll, and sysmon
 //! hands its P to another M instead (see `retake`).
 
-use crate::p::{P, PSYSCALL};
+use crate::p::P;
 use crate::worker;
 use core::task::{Context, Waker};
 use gort_sync::Ordering::*;
 
 /// Port of `preemptone`: asks the G running on `p` to yield at its next
-/// await point. Best effort, as in Go: the G may have just parked, and the
-/// request then reaches the next G of the same time slice. True if the
-/// request is new (it was not pending already).
+/// await point (sets its M's flag, which every gort await point reads).
+/// Best effort, as in Go: the G may have just parked, and the request then
+/// reaches the next G of the same time slice. True if the request is new.
 pub(crate) fn preemptone(p: &P) -> bool {
-    !p.preempt.load(Relaxed) && !p.preempt.swap(true, Relaxed)
+    p.polling_m()
+        .is_some_and(|m| !m.preempt.load(Relaxed) && !m.preempt.swap(true, Relaxed))
 }
 
-/// The preemption hook (Go: the prologue's `stackguard0` check and
-/// `gopreempt_m`): true, with the G's waker woken and the G marked to go to
-/// the global queue, if the G polled on this thread must yield: sysmon
-/// asked it to, or its P was retaken while it ran (it should end its poll
-/// soon, so that its M can find a P again).
+/// The preemption hook (Go: `newstack` seeing `stackPreempt`, then
+/// `gopreempt_m`), called by an await point that found the thread's flag
+/// set: the G polled on this thread yields (its waker woken, the G marked
+/// to go to the global queue).
 pub(crate) fn check(waker: &Waker) -> bool {
     worker::with(|w| {
         let Some(w) = w else { return false };
-        let Some(p) = w.p.get().or(w.oldp.get()).map(|id| w.shared.p(id)) else {
-            return false;
-        };
-        let lost = w.oldp.get().is_some()
-            && w.in_g.get()
-            && (p.status.load(Relaxed) != PSYSCALL
-                || p.syscalltick.load(Relaxed) != w.syscalltick.get());
-        let asked = p.preempt.load(Relaxed);
-        if !asked && !lost {
-            return false;
-        }
-        if asked {
-            p.preempt.store(false, Relaxed);
-        }
+        w.m.preempt.store(false, Relaxed);
         w.yielded.set(true);
         waker.wake_by_ref();
         true

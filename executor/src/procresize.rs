@@ -21,6 +21,12 @@ pub(crate) fn set_procs(shared: &Arc<Shared>, n: usize) -> usize {
     }
     worker::with(|w| {
         let w = w.filter(|w| core::ptr::eq(&*w.shared, &**shared));
+        if let Some(w) = w {
+            // From inside a poll: end the system call first, so that the P
+            // (if it is still this M's) is held in scheduler terms while the
+            // world stops; the rest of the poll keeps it (no retake).
+            crate::syscall::settle(w);
+        }
         match stop_the_world(shared, w) {
             Some(old) => {
                 start_the_world(shared, w, n.min(MAX_PROCS));
@@ -61,9 +67,6 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
     let old = shared.procs();
     s.stopwait = old;
     shared.gcwaiting.store(true, SeqCst);
-    // Pairs with the light fence of an M putting its P in `PSYSCALL`:
-    // either the loop below sees `PSYSCALL`, or that M sees `gcwaiting`.
-    gort_park::barrier::heavy();
     if let Some(id) = w.and_then(|w| w.p.get()) {
         shared.p(id).set_status(Some(PRUNNING), PGCSTOP);
         s.stopwait -= 1;
@@ -72,9 +75,9 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
         shared.p(id).set_status(Some(PIDLE), PGCSTOP);
         s.stopwait -= 1;
     }
-    // Ps inside polls are taken (Go: the CAS of `_Psyscall` Ps), the others
-    // asked to yield (Go: `preemptall`). Without the lock: a polling M may
-    // need it before it lets go of its P (see `take_p`).
+    // Ps inside polls are taken (Go: the CAS of `_Psyscall` Ps), every G
+    // asked to yield (Go: `preemptall`). Without the lock: `take_p` takes
+    // its own, which a polling M never holds while it takes this one.
     drop(s);
     let mut taken = 0;
     for id in 0..old {

@@ -1,5 +1,7 @@
 //! `GORTDEBUG=schedtrace=N[,scheddetail=1]`: Go's `schedtrace` (runtime/
 //! proc.go), printed by sysmon to standard error every N ms.
+// sysmon does not run under loom.
+#![cfg_attr(gort_loom, allow(dead_code))]
 
 use crate::shared::{Config, Shared};
 use gort_sync::Ordering::*;

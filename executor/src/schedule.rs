@@ -40,8 +40,8 @@ pub(crate) fn execute(w: &Worker, g: Notified, inherit_time: bool) {
         p.schedtick
             .store(p.schedtick.load(Relaxed).wrapping_add(1), Relaxed);
     }
-    if p.preempt.load(Relaxed) {
-        p.preempt.store(false, Relaxed);
+    if w.m.preempt.load(Relaxed) {
+        w.m.preempt.store(false, Relaxed);
     }
     w.in_g.set(true);
     enter_poll(w);

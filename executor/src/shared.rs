@@ -22,7 +22,9 @@ pub(crate) const MAX_PROCS: usize = 1024;
 pub(crate) struct Config {
     pub(crate) max_threads: usize,
     pub(crate) thread_name: String,
-    /// `$GORTDEBUG` when the runtime was built (Go: `$GODEBUG`).
+    /// `$GORTDEBUG` when the runtime was built (Go: `$GODEBUG`); read by
+    /// sysmon, which loom models do not run.
+    #[cfg_attr(gort_loom, allow(dead_code))]
     pub(crate) gortdebug: Option<String>,
 }
 
@@ -68,7 +70,7 @@ pub(crate) struct Shared {
     /// Counts for `Runtime::metrics`.
     pub(crate) stats: Stats,
     /// Held by whoever takes a P from a polling M (`syscall::take_p`): one
-    /// taker at a time, so `PTAKING` always belongs to the lock's holder.
+    /// taker at a time.
     pub(crate) taking: gort_sync::Mutex<()>,
 }
 

@@ -5,25 +5,25 @@
 //!
 //! *Rust*: Go preempts a goroutine anywhere (a signal, then a check at the
 //! next function prologue); a Rust future runs until its `poll` returns.
-//! So every poll is treated as a system call: its P waits in `PSYSCALL`,
-//! where sysmon's `retake` can hand it to another M if the poll lasts. A
-//! call that will block the thread (a gort `*_blocking` call, [`blocking`])
-//! hands the P off at once, as `entersyscallblock` does.
+//! So every poll is treated as a system call: sysmon's `retake` can hand
+//! the P to another M if the poll lasts. A call that will block the thread
+//! (a gort `*_blocking` call, [`blocking`]) hands the P off at once, as
+//! `entersyscallblock` does.
 //!
-//! *Deviation*: Go's M takes its P back with a CAS (`exitsyscallfast`).
-//! Here every poll is a system call, so the M side uses no atomic
-//! read-modify-write at all: it raises its `busy` flag, checks that the P
-//! is still its own, uses it (inside a poll: a spawn or a wake) or takes it
-//! back (after the poll: a plain store of `PRUNNING`), and lowers the flag.
-//! A taker (sysmon, a stop-the-world) does the CAS to `PTAKING`, then a
-//! heavy fence (`membarrier`, gort-park's `barrier`), then waits for the
-//! M's flag to be down, and gives up if the M stored `PRUNNING` meanwhile
-//! ([`take_p`]).
-//! The M's fence is a compiler fence; the taker's cost is paid only when a
-//! poll has lasted a sysmon round.
+//! *Deviation*: Go marks the P `_Psyscall` and the M takes it back with a
+//! CAS (`exitsyscallfast`). Every poll here is a system call, so the M side
+//! uses no atomic read-modify-write at all: the P stays `PRUNNING`, and the
+//! M's own `seq` counter is odd while it is inside a poll and not using the
+//! P (Go's `_Psyscall`). A use of the P from inside the poll (a spawn, a
+//! wake) or the end of the poll makes `seq` even, then checks (after a
+//! compiler-only fence) whether a taker claimed the odd phase. A taker
+//! (sysmon, a stop-the-world) claims a phase, issues the heavy fence
+//! (`membarrier`: gort-park's `barrier`), and owns the P if the M is still
+//! in that phase ([`take_p`]). The M pays a few plain loads and stores per
+//! poll; the taker pays the fence, only when a poll has lasted.
 
-use crate::m::{handoffp, stop_p_for_world};
-use crate::p::{P, PGCSTOP, PIDLE, PRUNNING, PSYSCALL, PTAKING};
+use crate::m::handoffp;
+use crate::p::P;
 use crate::shared::Shared;
 use crate::worker::{self, Worker};
 use gort_park::hook::Hooks;
@@ -65,106 +65,112 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// Port of `entersyscall` (`reentersyscall`), at the start of a poll: the
-/// M's P goes to `PSYSCALL` and is remembered as `oldp`.
+/// M's `seq` turns odd (the P is "in a system call": its M will not touch
+/// it without first checking that no taker claimed it).
 pub(crate) fn enter_poll(w: &Worker) {
     w.in_poll.set(true);
-    let Some(id) = w.p.take() else {
-        return;
-    };
-    let p = w.shared.p(id);
-    w.syscalltick.set(p.syscalltick.load(Relaxed));
-    w.oldp.set(Some(id));
-    reenter(w, p);
+    if let Some(id) = w.p.get() {
+        let s = w.m.seq.load(Relaxed);
+        debug_assert!(s % 2 == 0, "entersyscall: already in a system call");
+        w.m.cur_p.store(id, Relaxed);
+        w.m.seq.store(s.wrapping_add(1), Release);
+    }
 }
 
-/// `PRUNNING` → `PSYSCALL` by the P's holder; then, as Go, the P goes at
-/// once to a stop-the-world that is waiting (`entersyscall_gcwait`). The
-/// light fence pairs with the stopper's heavy one: either it sees
-/// `PSYSCALL`, or this M sees `gcwaiting`.
-fn reenter(w: &Worker, p: &P) {
-    p.status.store(PSYSCALL, Release);
+/// Ends the M's odd phase (Go: the check of `exitsyscallfast`): true if it
+/// still holds its P. If a taker claimed this phase, waits for the taker's
+/// verdict (a few instructions away: the taker does not wait for the M).
+pub(crate) fn settle(w: &Worker) -> bool {
+    let m = &*w.m;
+    let s = m.seq.load(Relaxed);
+    if s % 2 == 0 {
+        return w.p.get().is_some();
+    }
+    m.seq.store(s.wrapping_add(1), Relaxed);
+    // Pairs with the taker's heavy fence: either the taker sees the even
+    // `seq` (and gives up), or this load sees its claim.
     gort_park::barrier::light();
-    if w.shared.gcwaiting.load(SeqCst) {
-        entersyscall_gcwait(w, p);
+    if m.taken.load(SeqCst) != s {
+        return true;
     }
-}
-
-/// An M's `busy` flag, raised while it looks at or uses the P it left in
-/// `PSYSCALL`; lowered when dropped (also when unwinding).
-pub(crate) struct Busy<'a>(&'a Worker);
-
-impl<'a> Busy<'a> {
-    pub(crate) fn enter(w: &'a Worker) -> Self {
-        w.m.busy.store(true, Relaxed);
-        // Pairs with `take_p`'s heavy fence: either the taker sees the
-        // flag up, or this M's loads below see the taker's CAS.
-        gort_park::barrier::light();
-        Busy(w)
-    }
-
-    /// Whether `p` is still in `PSYSCALL` for this M's poll (no taker has
-    /// won its CAS, and no other M's poll has it since).
-    pub(crate) fn still_ours(&self, p: &P) -> bool {
-        p.status.load(SeqCst) == PSYSCALL && p.syscalltick.load(Relaxed) == self.0.syscalltick.get()
-    }
-}
-
-impl Drop for Busy<'_> {
-    fn drop(&mut self) {
-        self.0.m.busy.store(false, Release);
-    }
-}
-
-/// Takes P `id` from an M inside a poll, for sysmon's `retake` (`to` =
-/// `PIDLE`) or a stop-the-world (`PGCSTOP`): the CAS from `PSYSCALL` to
-/// `PTAKING`, then the heavy fence, then a wait until the polling M's
-/// `busy` flag is down (it finishes a use of the P it began before seeing
-/// the CAS). False if the CAS failed, or the M took the P back meanwhile
-/// (it stored `PRUNNING` over `PTAKING` before lowering its flag; takers
-/// are serialised, so nobody else can have put `PTAKING` back since). On
-/// success the P is in status `to`, owned by the caller, its `syscalltick`
-/// bumped (so the poll's M knows it lost it).
-///
-/// `mine`: the caller is the polling M itself, whose poll began at that
-/// `syscalltick`; if the tick still matches after the CAS, nobody else
-/// uses the P and the fence and the wait are skipped (otherwise the P was
-/// retaken and is now another M's poll's, and this is a taker's move).
-///
-/// Must not be called under the scheduler lock: the M may need that lock
-/// inside its busy section (a run queue overflowing to the global queue).
-pub(crate) fn take_p(shared: &Shared, id: usize, to: u32, mine: Option<u32>) -> bool {
-    let p = shared.p(id);
-    let _one_taker = gort_sync::lock(&shared.taking);
-    if p.status
-        .compare_exchange(PSYSCALL, PTAKING, AcqRel, Relaxed)
-        .is_err()
-    {
+    let spin = SpinWait::new();
+    let verdict = loop {
+        let v = m.verdict.load(Acquire);
+        if v >> 1 == u64::from(s) {
+            break v;
+        }
+        spin.snooze();
+    };
+    if verdict & 1 == 1 {
+        w.p.set(None); // taken: the taker owns the P now
         return false;
     }
-    if mine != Some(p.syscalltick.load(Relaxed)) {
-        gort_park::barrier::heavy();
-        let holder = gort_sync::lock(&p.holder).clone();
-        if let Some(m) = holder {
-            let spin = SpinWait::new();
-            while m.busy.load(Acquire) {
-                spin.snooze();
-            }
-        }
-        if p.status.load(Acquire) != PTAKING {
-            return false; // its M came back first
-        }
-    }
-    p.bump_syscalltick();
-    p.status.store(to, Release);
     true
 }
 
-/// Port of `entersyscall_gcwait`.
-fn entersyscall_gcwait(w: &Worker, p: &P) {
-    let shared = &*w.shared;
-    if shared.lock().stopwait > 0 && take_p(shared, p.id, PGCSTOP, Some(w.syscalltick.get())) {
-        stop_p_for_world(shared, &mut shared.lock(), p.id);
+/// Takes the P back into the odd phase after a use inside the poll.
+fn resume(w: &Worker) {
+    let s = w.m.seq.load(Relaxed);
+    w.m.seq.store(s.wrapping_add(1), Release);
+}
+
+impl Worker {
+    /// Runs `f` with this M's P. Inside a poll, the P is in a system call:
+    /// the M ends the odd phase, checks that no taker claimed the P (Go's
+    /// `exitsyscallfast`, without a CAS), uses it, and enters the phase
+    /// again. `None` if the M has no P, or lost it (then the caller acts as
+    /// a thread outside the runtime).
+    pub(crate) fn with_p<R>(&self, f: impl FnOnce(&P) -> R) -> Option<R> {
+        let p = self.p()?;
+        if !self.in_poll.get() {
+            return Some(f(p));
+        }
+        if !settle(self) {
+            return None;
+        }
+        let r = f(p);
+        resume(self);
+        Some(r)
     }
+}
+
+/// Takes P `id` from its M if that M is inside a poll and not using the P
+/// (its `seq` odd), for sysmon's `retake` (`to` = `PIDLE`) or a
+/// stop-the-world (`PGCSTOP`). `phase`: take it only if the M is still in
+/// that odd phase (sysmon's "the same system call at two looks"). True if
+/// taken: the P is in status `to`, owned by the caller, and the M learns it
+/// lost the P at its next `settle`.
+///
+/// The protocol (Go: `CAS(_Psyscall, _Pidle)`): claim the phase
+/// (`m.taken = s`), heavy fence, re-read `m.seq`. Still `s`: the M has not
+/// ended the phase before the fence, so its `settle` will see the claim;
+/// the P is taken. Changed: the M may or may not have seen the claim; the
+/// taker gives up. Either way the verdict goes to `m.verdict`, which an M
+/// that saw the claim waits for. Takers are serialised (`sched.taking`).
+pub(crate) fn take_p(shared: &Shared, id: usize, to: u32, phase: Option<u32>) -> bool {
+    let _one_taker = gort_sync::lock(&shared.taking);
+    let p = shared.p(id);
+    let Some(m) = p.polling_m() else {
+        return false;
+    };
+    let s = m.seq.load(Acquire);
+    // `cur_p` is the P of phase `s` unless the phase has ended (then the
+    // re-read of `seq` below fails): the holder may be stale.
+    if s % 2 == 0 || phase.is_some_and(|ph| ph != s) || m.cur_p.load(Relaxed) != id {
+        return false;
+    }
+    m.taken.store(s, Relaxed);
+    gort_park::barrier::heavy();
+    let commit = m.seq.load(SeqCst) == s;
+    if commit {
+        p.status.store(to, Release);
+        p.bump_syscalltick();
+        // The poll should end soon, so that its M finds a P again.
+        m.preempt.store(true, Relaxed);
+    }
+    m.verdict
+        .store(u64::from(s) << 1 | u64::from(commit), Release);
+    commit
 }
 
 /// Port of `exitsyscall`'s fast path, at the end of a poll. True if the M
@@ -173,29 +179,16 @@ fn entersyscall_gcwait(w: &Worker, p: &P) {
 /// sleeps).
 pub(crate) fn exit_poll(w: &Worker) -> bool {
     w.in_poll.set(false);
-    let oldp = w.oldp.take();
-    w.p.get().is_some() || exitsyscallfast(w, oldp)
+    if settle(w) {
+        let p = w.p().expect("settle: no P");
+        p.bump_syscalltick();
+        return true;
+    }
+    exitsyscallfast_pidle(w)
 }
 
-/// Port of `exitsyscallfast`: the old P if it is still in `PSYSCALL` for
-/// this M (under its `busy` flag: a plain store of `PRUNNING`, see
-/// [`take_p`]), else an idle one (`exitsyscallfast_pidle`).
-///
-/// *Deviation*: Go also takes the old P when it is in `_Psyscall` for
-/// another M's system call (it was retaken and handed on); here that would
-/// be a taker's move, and the M looks for an idle P instead.
-fn exitsyscallfast(w: &Worker, oldp: Option<usize>) -> bool {
-    if let Some(id) = oldp {
-        let p = w.shared.p(id);
-        let busy = Busy::enter(w);
-        if busy.still_ours(p) {
-            p.status.store(PRUNNING, Relaxed);
-            drop(busy);
-            w.p.set(Some(id));
-            p.bump_syscalltick();
-            return true;
-        }
-    }
+/// Port of `exitsyscallfast_pidle`: an idle P, if there is one.
+fn exitsyscallfast_pidle(w: &Worker) -> bool {
     w.shared.npidle.load(SeqCst) != 0 && w.acquire_idle_p()
 }
 
@@ -204,28 +197,23 @@ fn exitsyscallfast(w: &Worker, oldp: Option<usize>) -> bool {
 /// (Outside a poll, in scheduler code dropping a G, the M keeps its P: it
 /// has no `exitsyscall` to come back through.)
 fn entersyscallblock(w: &Worker) {
-    if !w.in_poll.get() {
-        return;
+    if !w.in_poll.get() || !settle(w) {
+        return; // not in a poll, or no P (taken, or `block_on` had none)
     }
-    let Some(id) = w.oldp.take() else {
-        return; // no P (retaken, or `block_on` found none idle)
-    };
-    if !take_p(&w.shared, id, PIDLE, Some(w.syscalltick.get())) {
-        return; // already retaken
-    }
+    let id = w.releasep();
     w.shared.stats.handoffs.fetch_add(1, Relaxed);
     handoffp(&w.shared, id);
 }
 
 /// Port of `exitsyscall`, after a blocking call: takes an idle P (the old
-/// one was handed off); inside a poll it goes back to `PSYSCALL`. A G's
+/// one was handed off); inside a poll it is in a system call again. A G's
 /// poll without one waits for one (`exitsyscall0`); `block_on`'s own
 /// future goes on without a P, as it does whenever none is idle.
 fn exitsyscall(w: &Worker) {
-    if !w.in_poll.get() || w.oldp.get().is_some() {
+    if !w.in_poll.get() || w.p.get().is_some() {
         return; // not inside a poll, or never left its P
     }
-    if exitsyscallfast(w, None) || (w.in_g.get() && exitsyscall0(w)) {
+    if exitsyscallfast_pidle(w) || (w.in_g.get() && exitsyscall0(w)) {
         enter_poll(w);
     }
 }

@@ -4,7 +4,6 @@
 //! Each round it retakes Ps whose M has been inside one poll (Go: one system
 //! call) for a whole round, and asks Gs that have run 10 ms to yield.
 
-use crate::p::{PRUNNING, PSYSCALL};
 use crate::preempt::preemptone;
 use crate::shared::Shared;
 use gort_sync::{Arc, Ordering::*};
@@ -20,17 +19,26 @@ pub(crate) struct SysmonTick {
     schedwhen: u64,
     syscalltick: u32,
     syscallwhen: u64,
+    /// The polling M (its address) and its odd `seq`: the same at two
+    /// looks means one system call that used no P for a whole round.
+    phase: (usize, u32),
 }
 
 /// Port of `retake` at time `now` (ns since the runtime started): the
 /// number of Ps taken from Ms inside a poll.
 ///
-/// *Deviation*: Go also retakes a P in `_Psyscall` whose time slice ran out
-/// ("preemptone doesn't work, because there is no M wired to P"). Here a
-/// P in `PSYSCALL` is an M inside a poll, which the preempt flag does reach,
-/// so the time slice only preempts; the P is retaken by the system-call rule
-/// alone (a poll seen at two looks, with work waiting or no other M free, or
-/// for 10 ms).
+/// Go's two rules, with a poll as the system call:
+/// - a G (or a chain of Gs inheriting its time slice) that has run 10 ms is
+///   asked to yield (`preemptone`);
+/// - a system call seen at two looks loses its P, if its P has work queued
+///   or no other M is free, or after 10 ms regardless. Here the "system
+///   call" is a phase of a poll that did not use the P: a blocked thread,
+///   or a loop that never spawns nor wakes a task.
+///
+/// *Deviation*: a poll that keeps using its P (spawning, waking) is a
+/// running G, not a system call: its P is retaken only once the poll has
+/// lasted 10 ms (Go would preempt the G asynchronously then; a poll cannot
+/// be interrupted, so the P goes on without it).
 pub(crate) fn retake(shared: &Arc<Shared>, ticks: &mut Vec<SysmonTick>, now: u64) -> u32 {
     let mut n = 0;
     let procs = shared.procs();
@@ -39,43 +47,50 @@ pub(crate) fn retake(shared: &Arc<Shared>, ticks: &mut Vec<SysmonTick>, now: u64
     }
     for (id, pd) in ticks.iter_mut().enumerate().take(procs) {
         let p = shared.p(id);
-        let s = p.status.load(Acquire);
-        if s == PRUNNING || s == PSYSCALL {
-            let t = p.schedtick.load(Relaxed);
-            if pd.schedtick != t {
-                pd.schedtick = t;
-                pd.schedwhen = now;
-            } else if pd.schedwhen + FORCE_PREEMPT_NS <= now && preemptone(p) {
-                shared.stats.preemptions.fetch_add(1, Relaxed);
-            }
-        }
-        if s != PSYSCALL {
+        let Some(m) = p.polling_m() else {
             continue;
+        };
+        let t = p.schedtick.load(Relaxed);
+        if pd.schedtick != t {
+            pd.schedtick = t;
+            pd.schedwhen = now;
+        } else if pd.schedwhen + FORCE_PREEMPT_NS <= now && preemptone(p) {
+            shared.stats.preemptions.fetch_add(1, Relaxed);
         }
+        let seq = m.seq.load(Acquire);
+        let phase = (Arc::as_ptr(&m) as usize, seq);
         let t = p.syscalltick.load(Relaxed);
-        if pd.syscalltick != t {
+        let same_poll = pd.syscalltick == t;
+        let same_phase = pd.phase == phase;
+        pd.phase = phase;
+        if !same_poll {
             pd.syscalltick = t;
             pd.syscallwhen = now;
-            continue;
         }
-        if p.runq.is_empty()
-            && shared.nmspinning.load(SeqCst) + shared.npidle.load(SeqCst) > 0
-            && pd.syscallwhen + FORCE_PREEMPT_NS > now
-        {
-            continue;
+        if seq % 2 == 0 || !same_poll {
+            continue; // in scheduler code, using its P, or a new poll
         }
-        if retake_p(shared, id) {
+        let lasted = pd.syscallwhen + FORCE_PREEMPT_NS <= now;
+        let work_waits =
+            !p.runq.is_empty() || shared.nmspinning.load(SeqCst) + shared.npidle.load(SeqCst) == 0;
+        let retake = if same_phase {
+            work_waits || lasted
+        } else {
+            work_waits && lasted
+        };
+        if retake && retake_p(shared, id, Some(seq)) {
             n += 1;
         }
     }
     n
 }
 
-/// The heart of `retake` for one P: `CAS(_Psyscall, _Pidle)` (`take_p`),
-/// then `handoffp`. Loses harmlessly to the M's own `exitsyscall` (or
-/// anyone else's CAS).
-pub(crate) fn retake_p(shared: &Arc<Shared>, id: usize) -> bool {
-    if !crate::syscall::take_p(shared, id, crate::p::PIDLE, None) {
+/// The heart of `retake` for one P: take it from its polling M (Go:
+/// `CAS(_Psyscall, _Pidle)`, here `take_p`), then `handoffp`. Loses
+/// harmlessly to the M ending the phase first. `phase`: only if the M is
+/// still in that odd `seq`.
+pub(crate) fn retake_p(shared: &Arc<Shared>, id: usize, phase: Option<u32>) -> bool {
+    if !crate::syscall::take_p(shared, id, crate::p::PIDLE, phase) {
         return false;
     }
     shared.stats.handoffs.fetch_add(1, Relaxed);

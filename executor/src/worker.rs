@@ -13,14 +13,8 @@ use gort_sync::{Arc, Ordering::*};
 pub(crate) struct Worker {
     pub(crate) shared: Arc<Shared>,
     pub(crate) m: Arc<M>,
-    /// Go: `m.p`: the P held in scheduler code. `None` inside a poll.
+    /// Go: `m.p`.
     pub(crate) p: Cell<Option<usize>>,
-    /// Go: `m.oldp`: inside a poll, the P this M left in `PSYSCALL` and
-    /// takes back afterwards if it still can.
-    pub(crate) oldp: Cell<Option<usize>>,
-    /// Go: `m.syscalltick`: the P's `syscalltick` when the poll began; a
-    /// different value means the P was retaken meanwhile.
-    pub(crate) syscalltick: Cell<u32>,
     /// The M is polling a G (not `block_on`'s own future): coming back
     /// from a blocking call it must wait for a P (Go: `exitsyscall0`).
     pub(crate) in_g: Cell<bool>,
@@ -54,8 +48,6 @@ impl Worker {
             shared,
             m,
             p: Cell::new(None),
-            oldp: Cell::new(None),
-            syscalltick: Cell::new(0),
             in_g: Cell::new(false),
             in_poll: Cell::new(false),
             spinning: Cell::new(false),
@@ -70,19 +62,6 @@ impl Worker {
     /// Go: `getg().m.p.ptr()`.
     pub(crate) fn p(&self) -> Option<&P> {
         self.p.get().map(|id| self.shared.p(id))
-    }
-
-    /// Runs `f` with this M's P: the one it holds, or, inside a poll, the
-    /// one it left in `PSYSCALL` if nobody has taken it (under the M's
-    /// `busy` flag: see `syscall::take_p`). `None` if it has none, or lost
-    /// it (then the caller acts as a thread outside the runtime).
-    pub(crate) fn with_p<R>(&self, f: impl FnOnce(&P) -> R) -> Option<R> {
-        if let Some(p) = self.p() {
-            return Some(f(p));
-        }
-        let p = self.shared.p(self.oldp.get()?);
-        let busy = crate::syscall::Busy::enter(self);
-        busy.still_ours(p).then(|| f(p))
     }
 
     /// Port of `acquirep` (`wirep`): the P must be idle and unowned.
@@ -141,7 +120,7 @@ impl Worker {
             prev.is_null(),
             "gort-executor: a thread entered a runtime twice"
         );
-        gort_park::hook::install(Some(&crate::syscall::HOOKS));
+        gort_park::hook::install(Some(&crate::syscall::HOOKS), Some(self.m.preempt.clone()));
         Entered(())
     }
 }
@@ -151,7 +130,7 @@ pub(crate) struct Entered(());
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        gort_park::hook::install(None);
+        gort_park::hook::install(None, None);
         CURRENT.with(|c| c.set(null()));
     }
 }

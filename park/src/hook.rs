@@ -15,7 +15,8 @@
 //! Libraries with long-running futures can call [`preempt_check`] at their
 //! own await points to take part.
 
-use core::cell::Cell;
+use crate::sync::{Arc, AtomicBool, Ordering};
+use core::cell::{Cell, RefCell};
 use core::task::{Context, Waker};
 
 /// An executor's answers to "this thread is about to block" and "may the
@@ -28,36 +29,49 @@ pub struct Hooks {
     /// The thread no longer blocks (Go: `exitsyscall`). It may itself wait
     /// until the executor lets the thread run tasks again.
     pub exit_blocking: fn(),
-    /// Whether the task being polled must yield now (Go: the prologue's
-    /// `stackguard0` check). When it returns true the executor has already
-    /// arranged for the task to run again (it usually wakes `waker`): the
-    /// caller returns `Poll::Pending` without doing anything else.
+    /// Called when the thread's preemption flag (see [`install`]) is set
+    /// at an await point: whether the task being polled must yield now (Go:
+    /// `newstack` finding `stackPreempt`). When it returns true the executor
+    /// has already arranged for the task to run again (it usually wakes
+    /// `waker`): the caller returns `Poll::Pending` without doing anything
+    /// else.
     pub preempt: fn(&Waker) -> bool,
 }
 
-/// The hooks of this thread and how deep in [`blocking`] sections it is.
+/// The hooks of this thread, its preemption flag (Go: `stackguard0`
+/// poisoned) and how deep in [`blocking`] sections it is.
 struct Installed {
     hooks: Cell<Option<&'static Hooks>>,
+    flag: RefCell<Option<Arc<AtomicBool>>>,
     depth: Cell<u32>,
 }
 
 #[cfg(not(gort_loom))]
 std::thread_local! {
     static INSTALLED: Installed = const {
-        Installed { hooks: Cell::new(None), depth: Cell::new(0) }
+        Installed { hooks: Cell::new(None), flag: RefCell::new(None), depth: Cell::new(0) }
     };
 }
 #[cfg(gort_loom)]
 loom::thread_local! {
-    static INSTALLED: Installed = Installed { hooks: Cell::new(None), depth: Cell::new(0) };
+    static INSTALLED: Installed =
+        Installed { hooks: Cell::new(None), flag: RefCell::new(None), depth: Cell::new(0) };
 }
 
-/// Installs `hooks` on the calling thread (`None` removes them) and returns
-/// the previous ones. For executors: call it when a thread starts running
-/// tasks and again when it stops.
-pub fn install(hooks: Option<&'static Hooks>) -> Option<&'static Hooks> {
+/// Installs `hooks` on the calling thread (`None` removes them), with the
+/// flag the executor sets when the thread's task must yield (every await
+/// point reads it; only when it is set does [`preempt_check`] call
+/// `hooks.preempt`). Returns the previous hooks. For executors: call it
+/// when a thread starts running tasks and again when it stops.
+pub fn install(
+    hooks: Option<&'static Hooks>,
+    preempt: Option<Arc<AtomicBool>>,
+) -> Option<&'static Hooks> {
     INSTALLED
-        .try_with(|i| i.hooks.replace(hooks))
+        .try_with(|i| {
+            *i.flag.borrow_mut() = preempt;
+            i.hooks.replace(hooks)
+        })
         .ok()
         .flatten()
 }
@@ -131,8 +145,16 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
 /// ```
 #[inline]
 pub fn preempt_check(cx: &Context<'_>) -> bool {
-    match INSTALLED.try_with(|i| (i.hooks.get(), i.depth.get())) {
-        Ok((Some(hooks), 0)) => (hooks.preempt)(cx.waker()),
+    let asked = INSTALLED.try_with(|i| {
+        let set = i
+            .flag
+            .borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed));
+        (set && i.depth.get() == 0).then(|| i.hooks.get()).flatten()
+    });
+    match asked {
+        Ok(Some(hooks)) => (hooks.preempt)(cx.waker()),
         _ => false,
     }
 }
