@@ -4,6 +4,8 @@
 //! Each round it retakes Ps whose M has been inside one poll (Go: one system
 //! call) for a whole round, and asks Gs that have run 10 ms to yield.
 
+// Only `retake_p` runs under loom (sysmon's thread does not).
+#![cfg_attr(gort_loom, allow(dead_code))]
 use crate::preempt::preemptone;
 use crate::shared::Shared;
 use gort_sync::{Arc, Ordering::*};

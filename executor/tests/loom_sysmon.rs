@@ -77,15 +77,16 @@ fn retake_racing_a_spawn_inside_a_poll() {
         let r = ran.clone();
         let h = rt.spawn(async move {
             let r2 = r.clone();
-            go(async move {
+            // In an Option: the task's output is the handle, not awaited.
+            Some(go(async move {
                 r2.fetch_add(1, Relaxed);
-            })
+            }))
         });
         let handle = rt.handle();
         let sysmon = loom::thread::spawn(move || {
             retake(&handle, 0);
         });
-        h.join_blocking().unwrap().join_blocking().unwrap();
+        h.join_blocking().unwrap().unwrap().join_blocking().unwrap();
         sysmon.join().unwrap();
         assert_eq!(ran.load(Relaxed), 1);
     });
