@@ -146,13 +146,17 @@ impl Default for Runtime {
 }
 
 impl Runtime {
-    /// A runtime with the default [`Builder`] settings. It starts no
-    /// thread: Ms start when there is work for them (a thread that cannot
-    /// start leaves its work to the running ones), so `new` never fails.
+    /// A runtime with the default [`Builder`] settings. It starts only
+    /// sysmon's thread: Ms start when there is work for them (a thread that
+    /// cannot start leaves its work to the running ones).
+    ///
+    /// # Panics
+    /// If sysmon's thread cannot start (use [`Builder::build`] to get the
+    /// error instead).
     pub fn new() -> Runtime {
-        Builder::new()
-            .build()
-            .expect("gort-executor: the default configuration is valid")
+        Builder::new().build().unwrap_or_else(|e| {
+            panic!("gort-executor: cannot start the runtime's sysmon thread: {e}")
+        })
     }
 
     /// A [`Builder`].
