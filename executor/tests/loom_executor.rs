@@ -17,20 +17,15 @@
 //! the queue operations themselves), `max_threads`.
 #![cfg(gort_loom)]
 
+mod loom_common;
+
 use gort_executor::{Runtime, go};
 use loom::sync::Mutex;
 use loom::sync::atomic::{AtomicUsize, Ordering::*};
+use loom_common::model;
 use std::future::{Future, poll_fn};
 use std::sync::Arc;
 use std::task::{Poll, Waker};
-
-fn model(f: impl Fn() + Send + Sync + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(2);
-    }
-    b.check(f);
-}
 
 fn rt(procs: usize) -> Runtime {
     Runtime::builder().procs(procs).build().unwrap()

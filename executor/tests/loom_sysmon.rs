@@ -22,20 +22,15 @@
 //! retake (`set_procs` is modelled in `loom_executor.rs`).
 #![cfg(gort_loom)]
 
+mod loom_common;
+
 use gort_executor::loom_api::{preempt, retake};
 use gort_executor::{Runtime, go};
 use loom::sync::atomic::{AtomicUsize, Ordering::*};
+use loom_common::model;
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::Poll;
-
-fn model(f: impl Fn() + Send + Sync + 'static) {
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(2);
-    }
-    b.check(f);
-}
 
 fn rt() -> Runtime {
     Runtime::builder().procs(1).build().unwrap()
