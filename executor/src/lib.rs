@@ -103,6 +103,7 @@ mod note;
 mod owned;
 mod p;
 mod pmask;
+mod poller;
 mod preempt;
 mod procresize;
 mod ready;

@@ -259,5 +259,11 @@ pub(crate) fn handoffp(shared: &Arc<Shared>, pp: usize) {
         drop(s);
         return startm(shared, pp, false);
     }
+    // The idle P's timers still need an M: the poller's.
+    let when = p.timers.wake_time();
     shared.pidleput(&mut s, pp);
+    drop(s);
+    if when != 0 {
+        crate::poller::wake_net_poller(shared, when);
+    }
 }

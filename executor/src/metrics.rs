@@ -33,6 +33,9 @@ pub struct Metrics {
     pub global_queue: usize,
     /// Tasks in each P's local run queue, `runnext` included.
     pub local_queues: Vec<usize>,
+    /// Entries in each P's timer heap, stopped timers not yet swept
+    /// included (Go: `len(pp.timers.heap)`).
+    pub timers: Vec<usize>,
     /// Successful steals from other Ps' queues, since the start.
     pub steals: u64,
     /// Ps handed to another thread because their thread blocked or stayed
@@ -57,6 +60,7 @@ impl Metrics {
             syscall_waiters: s.syscallwait.len(),
             global_queue: s.runq.len(),
             local_queues: (0..procs).map(|id| shared.p(id).runq.len()).collect(),
+            timers: (0..procs).map(|id| shared.p(id).timers.len()).collect(),
             steals: shared.stats.steals.load(Relaxed),
             handoffs: shared.stats.handoffs.load(Relaxed),
             preemptions: shared.stats.preemptions.load(Relaxed),

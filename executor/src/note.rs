@@ -34,6 +34,29 @@ impl Note {
         }
     }
 
+    /// Go: `notetsleep`: returns once woken or after `d`, whichever comes
+    /// first. True if woken. (Under loom, which has no time, only woken.)
+    pub(crate) fn sleep_for(&self, d: std::time::Duration) -> bool {
+        #[cfg(not(gort_loom))]
+        {
+            let deadline = std::time::Instant::now() + d;
+            while !self.woken.load(Acquire) {
+                let now = std::time::Instant::now();
+                if now >= deadline {
+                    return false;
+                }
+                thread::park_timeout(deadline - now);
+            }
+            true
+        }
+        #[cfg(gort_loom)]
+        {
+            let _ = d;
+            self.sleep();
+            true
+        }
+    }
+
     /// Go: `noteclear`, reporting whether it had been woken.
     pub(crate) fn clear(&self) -> bool {
         self.woken.swap(false, Acquire)

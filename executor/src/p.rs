@@ -6,6 +6,7 @@ use crate::gfree::LocalFree;
 use crate::m::M;
 use crate::runq::RunQ;
 use gort_sync::{Arc, AtomicU32, Mutex, Ordering::*, UnsafeCell};
+use gort_time::per_p::TimerHeap;
 
 /// Go: `_Pidle`: on the idle list, or handed to an M that will acquire it.
 pub(crate) const PIDLE: u32 = 0;
@@ -31,6 +32,8 @@ pub(crate) struct P {
     pub(crate) syscalltick: AtomicU32,
     /// Go: `p.m`: the M that last acquired the P (read by `take_p`).
     pub(crate) holder: Mutex<Option<Arc<M>>>,
+    /// Go: `p.timers`: the timers scheduled by Gs running on this P.
+    pub(crate) timers: TimerHeap,
     /// The holder's private state.
     local: UnsafeCell<Local>,
 }
@@ -51,8 +54,9 @@ unsafe impl Sync for P {}
 
 impl P {
     /// Go: `p.init` (a new P starts stopped, as Go's do in `procresize`).
-    pub(crate) fn new(id: usize) -> Self {
+    pub(crate) fn new(id: usize, timers: TimerHeap) -> Self {
         P {
+            timers,
             id,
             status: AtomicU32::new(PGCSTOP),
             runq: RunQ::new(),

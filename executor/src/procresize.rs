@@ -152,9 +152,18 @@ pub(crate) fn procresize(
     for id in old..n {
         let p = shared.make_p(id);
         p.set_status(None, PGCSTOP);
+        p.timers.revive();
+        shared.timerp.set(id);
     }
+    // Go: `destroy` moves a dead P's timers to the caller's P; P 0 when
+    // the caller is not an M of the runtime.
+    let heir = w.and_then(|w| w.p.get()).filter(|&id| id < n).unwrap_or(0);
     for id in n..old {
         let p = shared.p(id);
+        let earliest = shared.p(heir).timers.take(&p.timers);
+        if earliest != 0 {
+            shared.timerp.set(heir);
+        }
         let (ring, next) = p.runq.drain();
         for g in ring.into_iter().rev() {
             s.runq.push_front(g);

@@ -304,6 +304,7 @@ impl Drop for Runtime {
             if let Some(note) = shared.sysmonnote.get() {
                 note.wakeup();
             }
+            shared.poller.brk();
             // A `set_procs` stopping the world would wait for Ms that exit.
             if let Some(note) = &s.stopnote {
                 note.wakeup();
@@ -331,6 +332,8 @@ impl Drop for Runtime {
         shared.runqsize.store(0, Relaxed);
         for p in shared.made_ps() {
             drop(p.runq.drain());
+            // Timers of threads outside the runtime may still be here.
+            p.timers.retire_to_process();
         }
     }
 }

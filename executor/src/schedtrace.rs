@@ -62,9 +62,8 @@ impl Trace {
     ///
     /// *Deviation*: `threads` counts the runtime's Ms plus sysmon (Go's
     /// `mcount` also counts `block_on`'s thread, `m0`); a P line has no
-    /// `m=` (Ms have no ids here), `gfreecnt=` (the P's private free list)
-    /// or `timerslen=` (timers are gort-time's), and there are no M and G
-    /// lines.
+    /// `m=` (Ms have no ids here) or `gfreecnt=` (the P's private free
+    /// list), and there are no M and G lines.
     pub(crate) fn format(&self, shared: &Shared, now: u64) -> String {
         use core::fmt::Write;
         let s = shared.lock();
@@ -93,10 +92,11 @@ impl Trace {
                 let status = p.status.load(Relaxed);
                 let _ = writeln!(
                     out,
-                    "  P{id}: status={status} schedtick={} syscalltick={} runqsize={}",
+                    "  P{id}: status={status} schedtick={} syscalltick={} runqsize={} timerslen={}",
                     p.schedtick.load(Relaxed),
                     p.syscalltick.load(Relaxed),
                     p.runq.len(),
+                    p.timers.len(),
                 );
             }
         } else {
@@ -165,7 +165,7 @@ mod tests {
         );
         assert_eq!(
             lines[1],
-            "  P0: status=0 schedtick=0 syscalltick=0 runqsize=0"
+            "  P0: status=0 schedtick=0 syscalltick=0 runqsize=0 timerslen=0"
         );
     }
 }

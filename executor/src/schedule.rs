@@ -6,6 +6,7 @@
 //! parks" is that poll returning `Pending`.
 
 use crate::m::{become_spinning, drop_spinning, gcstopm, resetspinning, stopm, wakep};
+use crate::poller::{check_timers_no_p, earlier, netpoll};
 use crate::shared::Shared;
 use crate::syscall::{enter_poll, exit_poll};
 use crate::task::Notified;
@@ -62,8 +63,10 @@ pub(crate) fn execute(w: &Worker, g: Notified, inherit_time: bool) {
 
 /// What `steal_work` found.
 enum Stolen {
-    G(Notified),
-    /// A stop-the-world began: start over (Go: `newWork`).
+    /// A G, and whether it inherits the time slice.
+    G(Notified, bool),
+    /// A stop-the-world began, or another P's timers ran: start over (Go:
+    /// `newWork`).
     NewWork,
     Nothing,
 }
@@ -73,9 +76,13 @@ enum Stolen {
 /// stop: shutdown, or a `block_on` M that ran out of work (it drops its P
 /// and sleeps until its own future is woken).
 ///
-/// The order is Go's: stop for the world, 1 in 61 from the global queue,
-/// local, global, steal (as a spinning M), then give up the P and, if
-/// spinning, re-check every queue after dropping the spinning state.
+/// The order is Go's: stop for the world, the P's due timers
+/// (`checkTimers`), 1 in 61 from the global queue, local, global, steal
+/// (as a spinning M; other Ps' timers on the last pass), then give up the
+/// P and, if spinning, re-check every queue and every P's timers after
+/// dropping the spinning state. With a timer pending and no M asleep in
+/// the poller, the M sleeps there until the timer is due (`netpoll`), else
+/// it stops.
 pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
     let shared = &*w.shared;
     'top: loop {
@@ -98,6 +105,8 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
             continue 'top;
         }
         let p = w.p().expect("findrunnable: no P");
+        // Timers this P's Gs scheduled; any that ran readied their Gs here.
+        let (mut poll_until, _) = p.timers.check();
 
         // Fairness: without it two Gs readying each other through runnext
         // would starve the global queue (and the Ms back from blocking
@@ -142,8 +151,8 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
             if !w.spinning.get() {
                 become_spinning(w);
             }
-            match steal_work(w) {
-                Stolen::G(g) => return Some((g, false)),
+            match steal_work(w, &mut poll_until) {
+                Stolen::G(g, inherit_time) => return Some((g, inherit_time)),
                 Stolen::NewWork => continue 'top,
                 Stolen::Nothing => {}
             }
@@ -169,7 +178,8 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
         // The delicate dance: work submitted before nmspinning dropped is
         // seen here; work submitted after sees nmspinning == 0 and wakes
         // an M itself (`wakep`). Either way nothing is stranded.
-        if w.spinning.get() {
+        let was_spinning = w.spinning.get();
+        if was_spinning {
             drop_spinning(w);
             fence(SeqCst);
             {
@@ -189,8 +199,18 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
                 become_spinning(w);
                 continue 'top;
             }
+            // Timers added or due while this M stopped spinning.
+            poll_until = check_timers_no_p(shared, poll_until);
         }
 
+        if netpoll(w, poll_until) {
+            // Woken by the earliest timer or a break: take an idle P and
+            // look again.
+            if w.acquire_idle_p() && was_spinning {
+                become_spinning(w);
+            }
+            continue 'top;
+        }
         if w.is_main || !stopm(w) {
             return None;
         }
@@ -226,10 +246,10 @@ fn check_runqs_no_p(shared: &Shared, procs: usize) -> Option<usize> {
 }
 
 /// Port of `stealWork`: four passes over every other P in random order,
-/// taking half of a run queue; `runnext` only on the last pass.
-///
-/// *Deviation*: no timers yet (the next issue's `checkTimers` on the victim).
-fn steal_work(w: &Worker) -> Stolen {
+/// taking half of a run queue; on the last pass first the P's due timers
+/// (idle Ps' too: Go's timer stealing), then its `runnext`. Lowers
+/// `poll_until` to the earliest timer seen.
+fn steal_work(w: &Worker, poll_until: &mut i64) -> Stolen {
     let shared = &*w.shared;
     let me = w.p().expect("stealWork: no P");
     let procs = shared.procs() as u32;
@@ -237,21 +257,40 @@ fn steal_work(w: &Worker) -> Stolen {
     if order.count() != procs {
         order.reset(procs);
     }
+    let mut ran_timer = false;
     for i in 0..STEAL_TRIES {
         let last = i == STEAL_TRIES - 1;
         for id in order.start(w.cheaprand()) {
             if shared.gcwaiting.load(Acquire) || shared.shutdown.load(Relaxed) {
                 return Stolen::NewWork;
             }
-            if id == me.id || shared.idlep.read(id) {
+            if id == me.id {
                 continue;
             }
             let victim = shared.p(id);
+            if last && shared.timerp.read(id) {
+                let (next, ran) = victim.timers.check();
+                *poll_until = earlier(*poll_until, next);
+                if ran {
+                    // The timers readied their Gs on this P.
+                    if let Some((g, inherit_time)) = me.runq.get() {
+                        return Stolen::G(g, inherit_time);
+                    }
+                    ran_timer = true;
+                }
+            }
+            if shared.idlep.read(id) {
+                continue;
+            }
             if let Some(g) = me.runq.steal_from(&victim.runq, last, victim.is_running()) {
                 shared.stats.steals.fetch_add(1, Relaxed);
-                return Stolen::G(g);
+                return Stolen::G(g, false);
             }
         }
     }
-    Stolen::Nothing
+    if ran_timer {
+        Stolen::NewWork
+    } else {
+        Stolen::Nothing
+    }
 }

@@ -7,10 +7,12 @@ use crate::note::Note;
 use crate::owned::Owned;
 use crate::p::P;
 use crate::pmask::PMask;
+use crate::poller::{PTimers, Poller};
 use crate::runq::Overflow;
 use crate::task::Notified;
 use gort_park::{Mutex, MutexGuard};
-use gort_sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Ordering::*, thread};
+use gort_sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence, thread};
+use gort_time::per_p::TimerHeap;
 use std::collections::VecDeque;
 use std::sync::OnceLock;
 
@@ -72,6 +74,13 @@ pub(crate) struct Shared {
     /// Held by whoever takes a P from a polling M (`syscall::take_p`): one
     /// taker at a time.
     pub(crate) taking: gort_sync::Mutex<()>,
+    /// Go: `timerpMask`: Ps that may have timers.
+    pub(crate) timerp: PMask,
+    /// Go: `sched.lastpoll`, `sched.pollUntil` and the poller's sleep.
+    pub(crate) poller: Poller,
+    /// This `Shared`, for the wakers of the Ps' timer heaps.
+    #[cfg(not(gort_loom))]
+    me: OnceLock<std::sync::Weak<Shared>>,
 }
 
 /// Event counts, for `Runtime::metrics` (relaxed: statistics only).
@@ -109,7 +118,7 @@ pub(crate) struct Sched {
 
 impl Shared {
     pub(crate) fn new(procs: usize, config: Config) -> Arc<Shared> {
-        Arc::new(Shared {
+        let shared = Arc::new(Shared {
             sched: Mutex::new(Sched::default()),
             runqsize: AtomicUsize::new(0),
             nmspinning: AtomicUsize::new(0),
@@ -131,7 +140,14 @@ impl Shared {
             sysmonnote: OnceLock::new(),
             stats: Stats::default(),
             taking: gort_sync::Mutex::new(()),
-        })
+            timerp: PMask::new(),
+            poller: Poller::new(),
+            #[cfg(not(gort_loom))]
+            me: OnceLock::new(),
+        });
+        #[cfg(not(gort_loom))]
+        let _ = shared.me.set(Arc::downgrade(&shared));
+        shared
     }
 
     /// Go: `lock(&sched.lock)`. No user code runs under it: nothing that
@@ -154,7 +170,14 @@ impl Shared {
 
     /// Makes P `id` if it does not exist yet (under the world stop).
     pub(crate) fn make_p(&self, id: usize) -> &P {
-        self.allp[id].get_or_init(|| Box::new(P::new(id)))
+        self.allp[id].get_or_init(|| {
+            let waker = PTimers {
+                #[cfg(not(gort_loom))]
+                shared: self.me.get().cloned().unwrap_or_default(),
+                id,
+            };
+            Box::new(P::new(id, TimerHeap::new(waker)))
+        })
     }
 
     pub(crate) fn procs(&self) -> usize {
@@ -212,6 +235,16 @@ impl Shared {
         if self.give_to_waiter(s, id) {
             return;
         }
+        if p.timers.is_empty() {
+            // Clear, then look again: a timer added meanwhile (by an M
+            // whose poll outlived its P) sets the bit after its heap
+            // insert, so one of the two is seen.
+            self.timerp.clear(id);
+            fence(SeqCst);
+            if !p.timers.is_empty() {
+                self.timerp.set(id);
+            }
+        }
         self.idlep.set(id);
         s.pidle.push(id);
         self.npidle.fetch_add(1, SeqCst);
@@ -225,6 +258,7 @@ impl Shared {
     /// taken from the idle list is how every such burst starts).
     pub(crate) fn pidleget(&self, s: &mut Sched) -> Option<usize> {
         let id = s.pidle.pop()?;
+        self.timerp.set(id);
         self.idlep.clear(id);
         self.npidle.fetch_sub(1, SeqCst);
         self.wake_sysmon(s);

@@ -103,6 +103,7 @@ pub(crate) fn settle(w: &Worker) -> bool {
     };
     if verdict & 1 == 1 {
         w.p.set(None); // taken: the taker owns the P now
+        gort_time::per_p::set_local(None);
         return false;
     }
     true

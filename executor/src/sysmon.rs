@@ -148,12 +148,22 @@ fn run(shared: &Arc<Shared>) {
             if !shared.shutdown.load(Relaxed)
                 && (shared.gcwaiting.load(SeqCst) || shared.npidle.load(SeqCst) == shared.procs())
             {
-                shared.sysmonwait.store(true, Relaxed);
-                drop(s);
-                note.sleep();
-                s = shared.lock();
-                shared.sysmonwait.store(false, Relaxed);
-                note.clear();
+                // Go: at most `forcegcperiod / 2`, and not past the next
+                // timer (`timeSleepUntil`).
+                let mut sleep = Duration::from_secs(60);
+                let next = crate::poller::check_timers_no_p(shared, 0);
+                if next != 0 {
+                    let now = gort_time::per_p::nanotime();
+                    sleep = sleep.min(Duration::from_nanos(next.saturating_sub(now).max(0) as u64));
+                }
+                if !sleep.is_zero() {
+                    shared.sysmonwait.store(true, Relaxed);
+                    drop(s);
+                    note.sleep_for(sleep);
+                    s = shared.lock();
+                    shared.sysmonwait.store(false, Relaxed);
+                    note.clear();
+                }
             }
             drop(s);
             if shared.shutdown.load(Acquire) {

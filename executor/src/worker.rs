@@ -73,9 +73,10 @@ impl Worker {
         self.p.set(Some(id));
     }
 
-    /// Go: `pp.m.set(mp)`.
+    /// Go: `pp.m.set(mp)`; timers this thread schedules go to `p`'s heap.
     pub(crate) fn hold(&self, p: &P) {
         *gort_sync::lock(&p.holder) = Some(self.m.clone());
+        gort_time::per_p::set_local(Some(&p.timers));
     }
 
     /// Takes an idle P, unless the world is being stopped (Go: the
@@ -96,6 +97,7 @@ impl Worker {
     pub(crate) fn releasep(&self) -> usize {
         let id = self.p.take().expect("releasep: invalid arg");
         self.shared.p(id).set_status(Some(PRUNNING), PIDLE);
+        gort_time::per_p::set_local(None);
         id
     }
 
@@ -131,6 +133,7 @@ pub(crate) struct Entered(());
 impl Drop for Entered {
     fn drop(&mut self) {
         gort_park::hook::install(None, None);
+        gort_time::per_p::set_local(None);
         CURRENT.with(|c| c.set(null()));
     }
 }

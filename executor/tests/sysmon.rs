@@ -8,30 +8,13 @@
 //! (the watchdog then fails it).
 #![cfg(not(gort_loom))]
 
+mod watchdog;
+use watchdog::watchdog;
+
 use gort_executor::{Runtime, go, yield_now};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
-
-/// Runs `f` on a thread of its own and fails the test if it has not
-/// returned within a minute (a stalled scheduler would hang forever).
-fn watchdog(name: &str, f: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = mpsc::channel();
-    let t = std::thread::spawn(move || {
-        f();
-        let _ = tx.send(());
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(()) => t.join().unwrap(),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            // `f` panicked: re-raise its panic.
-            if let Err(e) = t.join() {
-                std::panic::resume_unwind(e)
-            }
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{name}: the scheduler stalled"),
-    }
-}
 
 /// How the blocked task blocks its thread until `release` is called.
 trait Blocker: Send + Sync + 'static {

@@ -3,7 +3,6 @@
 //! (runtime/time.go), called by gort-chan (and gort-select) on the receive
 //! paths of a timer channel.
 
-use crate::heap::timers;
 use crate::modify::needs_add;
 use crate::runner::Holder;
 use crate::runtime_timer::{HEAPED, RuntimeTimer, ZOMBIE};
@@ -26,7 +25,7 @@ impl TimerHook for RuntimeTimer {
         // in the heap as a zombie; revive it if it is still pending.
         if tl.state & HEAPED != 0 && tl.state & ZOMBIE != 0 && tl.when > 0 {
             tl.state &= !ZOMBIE;
-            timers().zombies.fetch_sub(1, Ordering::SeqCst);
+            tl.heap().zombies.fetch_sub(1, Ordering::SeqCst);
         }
         let add = needs_add(&tl, true);
         drop(tl);
@@ -46,14 +45,16 @@ impl TimerHook for RuntimeTimer {
             "timer data corruption: unblock without block"
         );
         tl.blocked -= 1;
-        let zombie = tl.blocked == 0 && tl.state & HEAPED != 0 && tl.state & ZOMBIE == 0;
-        if zombie {
+        let mut zombie = None;
+        if tl.blocked == 0 && tl.state & HEAPED != 0 && tl.state & ZOMBIE == 0 {
             tl.state |= ZOMBIE;
-            timers().zombies.fetch_add(1, Ordering::SeqCst);
+            let ts = tl.heap().clone();
+            ts.zombies.fetch_add(1, Ordering::SeqCst);
+            zombie = Some(ts);
         }
         drop(tl);
-        if zombie {
-            timers().sweep_zombies(Holder::Hook);
+        if let Some(ts) = zombie {
+            ts.sweep_zombies(Holder::Hook);
         }
     }
 }

@@ -32,6 +32,7 @@ impl Timers {
                 let mut tl = t.lock();
                 if tl.state & ZOMBIE != 0 {
                     tl.state &= !(HEAPED | ZOMBIE | MODIFIED);
+                    tl.ts = None;
                     self.zombies.fetch_sub(1, Ordering::SeqCst);
                     let last = h.entries.len() - 1;
                     self.swap_remove(h, last);
@@ -90,6 +91,7 @@ impl Timers {
             if tl.state & ZOMBIE != 0 {
                 self.zombies.fetch_sub(1, Ordering::SeqCst);
                 tl.state &= !(HEAPED | ZOMBIE | MODIFIED);
+                tl.ts = None;
                 self.swap_remove(h, i);
                 changed = true;
                 // The entry moved into slot `i` is looked at next.

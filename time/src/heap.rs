@@ -1,9 +1,10 @@
 //! Go's `timers` (runtime/time.go, go1.23): the 4-ary min-heap of timers,
 //! ordered by each entry's copy of `when`, and its heap primitives.
 //!
-//! Go keeps one heap per P; gort keeps one for the process (the timer thread,
-//! or an installed [`Driver`](crate::driver::Driver), runs it). Go's `t.ts`
-//! pointer is therefore just the [`HEAPED`] bit.
+//! Go keeps one heap per P. gort keeps one for the process (the timer
+//! thread, or an installed [`Driver`](crate::driver::Driver), runs it),
+//! plus one per P of each executor that makes its own (see
+//! [`per_p`](crate::per_p)). A timer in a heap points to it (Go: `t.ts`).
 
 use crate::runner::Holder;
 use crate::runtime_timer::{Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
@@ -28,6 +29,20 @@ pub(crate) struct Heap {
     /// Timers taken out of the heap under the lock, dropped after unlocking
     /// (dropping one may drop a user's `after_func` closure).
     graveyard: Vec<Arc<RuntimeTimer>>,
+    /// The heap's P was destroyed and its timers moved (Go: `timers.take`):
+    /// timers are added to the process heap instead. (Go's `maybeAdd` pins
+    /// its P with `acquirem`; a gort thread may still name a heap whose P a
+    /// `set_procs` just destroyed.)
+    pub(crate) retired: bool,
+}
+
+/// Who runs a heap when a timer needs it earlier than planned (Go:
+/// `wakeNetPoller`). `None` in [`Timers`]: the process heap's driver.
+pub trait HeapWaker: Send + Sync + 'static {
+    /// The heap needs running at `when` (a reading of the timer clock).
+    /// Called with no gort-time lock held, possibly under channel locks:
+    /// it must not block on anything that waits for a gort lock.
+    fn wake(&self, when: i64);
 }
 
 /// Go's `timers`.
@@ -43,6 +58,17 @@ pub(crate) struct Timers {
     /// Go: `minWhenModified`, a lower bound on the `when` of [`MODIFIED`]
     /// timers, or 0 if there are none.
     pub(crate) min_when_modified: AtomicI64,
+    /// Who runs this heap; `None` for the process heap.
+    waker: Option<Box<dyn HeapWaker>>,
+}
+
+impl core::fmt::Debug for Timers {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Timers")
+            .field("len", &self.len.load(Ordering::Relaxed))
+            .field("zombies", &self.zombies.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
 }
 
 /// The heap lock, held. Port of `timers.unlock` on drop: publishes `len`,
@@ -54,16 +80,28 @@ pub(crate) struct HeapGuard<'a> {
 }
 
 impl Timers {
-    fn new() -> Self {
+    /// An empty heap run by `waker`'s owner (`None`: the process heap).
+    pub(crate) fn new(waker: Option<Box<dyn HeapWaker>>) -> Self {
         Self {
             mu: Mutex::new(Heap {
                 entries: Vec::new(),
                 graveyard: Vec::new(),
+                retired: false,
             }),
             len: AtomicUsize::new(0),
             zombies: AtomicI64::new(0),
             min_when_heap: AtomicI64::new(0),
             min_when_modified: AtomicI64::new(0),
+            waker,
+        }
+    }
+
+    /// Asks whoever runs this heap to run it by `when` (Go:
+    /// `wakeNetPoller`). Call it holding no gort-time lock.
+    pub(crate) fn wake(&self, when: i64) {
+        match &self.waker {
+            Some(w) => w.wake(when),
+            None => crate::driver::wake(when),
         }
     }
 
@@ -78,7 +116,8 @@ impl Timers {
     }
 
     /// Port of `timers.addHeap`: appends `t` (which the caller checked
-    /// belongs in the heap, and marked [`HEAPED`]) and sifts it up.
+    /// belongs in the heap, marked [`HEAPED`] and pointed at this heap) and
+    /// sifts it up.
     pub(crate) fn add_heap(&self, h: &mut Heap, t: Arc<RuntimeTimer>, when: i64) {
         h.entries.push(TimerWhen { timer: t, when });
         let i = h.entries.len() - 1;
@@ -86,6 +125,54 @@ impl Timers {
         if top == 0 {
             self.update_min_when_heap(h);
         }
+    }
+
+    /// Port of `timers.take`: moves every live timer of `src` (whose P is
+    /// being destroyed) into this heap and drops its zombies; with
+    /// `retire`, later adds to `src` go to the process heap. Returns the
+    /// earliest `when` moved (0: none), for the caller to pass to
+    /// [`wake`](Self::wake) once it holds no lock.
+    ///
+    /// Deviation: Go relies on the stopped world and locks nothing; here
+    /// threads outside the executor may stop or reset these timers at any
+    /// moment, so both heaps (`src` first: only one take runs at a time)
+    /// and each timer are locked.
+    pub(crate) fn take(self: &Arc<Self>, src: &Timers, retire: bool) -> i64 {
+        let mut sg = src.lock(Holder::Free);
+        sg.retired |= retire;
+        if sg.entries.is_empty() {
+            return 0;
+        }
+        let mut dg = self.lock(Holder::Free);
+        let mut earliest = 0;
+        for tw in core::mem::take(&mut sg.entries) {
+            let t = tw.timer;
+            let mut tl = t.lock();
+            if tl.state & ZOMBIE != 0 {
+                tl.state &= !(HEAPED | ZOMBIE | MODIFIED);
+                tl.ts = None;
+                drop(tl);
+                sg.graveyard.push(t);
+                continue;
+            }
+            tl.state &= !MODIFIED;
+            tl.ts = Some(self.clone());
+            let when = tl.when;
+            drop(tl);
+            if earliest == 0 || when < earliest {
+                earliest = when;
+            }
+            self.add_heap(&mut dg, t, when);
+        }
+        src.zombies.store(0, Ordering::SeqCst);
+        src.min_when_heap.store(0, Ordering::SeqCst);
+        src.min_when_modified.store(0, Ordering::SeqCst);
+        earliest
+    }
+
+    /// Lets a retired heap take timers again (its P was made anew).
+    pub(crate) fn revive(&self) {
+        self.lock(Holder::Free).retired = false;
     }
 
     /// Port of `timers.deleteMin`: removes `heap[0]`.
@@ -125,6 +212,7 @@ impl Timers {
         }
         if tf.state & ZOMBIE != 0 {
             tf.state &= !(HEAPED | ZOMBIE | MODIFIED);
+            tf.ts = None;
             self.zombies.fetch_sub(1, Ordering::SeqCst);
             self.delete_min(h);
             return true;
@@ -281,16 +369,18 @@ impl Drop for HeapGuard<'_> {
 }
 
 #[cfg(not(gort_loom))]
-static TIMERS: std::sync::LazyLock<Timers> = std::sync::LazyLock::new(Timers::new);
+static TIMERS: std::sync::LazyLock<Arc<Timers>> =
+    std::sync::LazyLock::new(|| Arc::new(Timers::new(None)));
 
 #[cfg(gort_loom)]
 loom::lazy_static! {
-    static ref TIMERS: Timers = Timers::new();
+    static ref TIMERS: Arc<Timers> = Arc::new(Timers::new(None));
 }
 
-/// The process's timer heap.
+/// The process's timer heap, run by the timer thread or the installed
+/// driver.
 #[inline]
-pub(crate) fn timers() -> &'static Timers {
+pub(crate) fn timers() -> &'static Arc<Timers> {
     &TIMERS
 }
 
@@ -300,7 +390,7 @@ mod tests {
     use crate::runtime_timer::Action;
 
     fn fresh() -> Timers {
-        Timers::new()
+        Timers::new(None)
     }
 
     fn timer() -> Arc<RuntimeTimer> {

@@ -42,8 +42,9 @@
 //!
 //! # Deviations from Go, and why
 //!
-//! - One heap for the process, not one per P: there are no Ps outside an
-//!   executor. Go's `t.ts` is the `HEAPED` bit.
+//! - One heap for the process (a thread outside any executor has no P),
+//!   besides one per P on an executor that makes them (gort-executor
+//!   does, through the hidden `per_p` module). Go's `t.ts` is kept.
 //! - Go's scheduler runs `checkTimers`, which sweeps stopped timers
 //!   ("zombies") out of the heap, many times a second; gort's timer thread
 //!   sleeps until the next deadline. So whoever makes a zombie and pushes
@@ -103,6 +104,8 @@ mod clock;
 pub mod driver;
 mod heap;
 mod modify;
+#[doc(hidden)]
+pub mod per_p;
 #[doc(hidden)]
 pub mod raw;
 mod run;

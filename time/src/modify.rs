@@ -6,7 +6,6 @@
 //! ported: gort's timer channels are always go1.23's synchronous ones.
 
 use crate::clock::nanotime;
-use crate::driver;
 use crate::heap::timers;
 use crate::runner::Holder;
 use crate::runtime_timer::{Action, Fields, HEAPED, MODIFIED, RuntimeTimer, ZOMBIE};
@@ -22,13 +21,14 @@ impl RuntimeTimer {
     pub(crate) fn stop(&self, holder: Holder) -> bool {
         let send = self.is_chan().then(|| self.send_lock.lock());
         let mut tl = self.lock();
-        let mut zombie = false;
+        let mut zombie = None;
         if tl.state & HEAPED != 0 {
             tl.state |= MODIFIED;
             if tl.state & ZOMBIE == 0 {
                 tl.state |= ZOMBIE;
-                timers().zombies.fetch_add(1, Ordering::SeqCst);
-                zombie = true;
+                let ts = tl.heap().clone();
+                ts.zombies.fetch_add(1, Ordering::SeqCst);
+                zombie = Some(ts);
             }
         }
         let mut pending = tl.when > 0;
@@ -47,8 +47,8 @@ impl RuntimeTimer {
         if self.drain() {
             pending = true;
         }
-        if zombie {
-            timers().sweep_zombies(holder);
+        if let Some(ts) = zombie {
+            ts.sweep_zombies(holder);
         }
         pending
     }
@@ -65,23 +65,24 @@ impl RuntimeTimer {
         let old_period = tl.period;
         tl.period = period;
 
-        let mut wake = false;
+        let mut wake = None;
         let mut pending = tl.when > 0;
         tl.when = when;
         if tl.state & HEAPED != 0 {
             tl.state |= MODIFIED;
+            let ts = tl.heap().clone();
             if tl.state & ZOMBIE != 0 {
                 // Marked for removal by a stop: running again.
-                timers().zombies.fetch_sub(1, Ordering::SeqCst);
+                ts.zombies.fetch_sub(1, Ordering::SeqCst);
                 tl.state &= !ZOMBIE;
             }
             // The heap entry is updated later (`adjust`, `clean_head`).
-            let min = timers().min_when_modified.load(Ordering::SeqCst);
+            let min = ts.min_when_modified.load(Ordering::SeqCst);
             if min == 0 || when < min {
-                wake = true;
                 // Publish MODIFIED before lowering the bound (see `adjust`).
                 tl.publish();
-                timers().update_min_when_modified(when);
+                ts.update_min_when_modified(when);
+                wake = Some(ts);
             }
         }
         let add = needs_add(&tl, self.is_chan());
@@ -102,24 +103,34 @@ impl RuntimeTimer {
             }
             self.maybe_add(Holder::Free);
         }
-        if wake {
-            driver::wake(when);
+        if let Some(ts) = wake {
+            ts.wake(when);
         }
         pending
     }
 
     /// Port of `timer.maybeAdd`: puts the timer in the heap if it still
-    /// needs to be there. Takes the heap lock, then the timer lock (never
-    /// the other way round); the caller holds neither, but may hold channel
-    /// locks (`block`), which `holder` says.
+    /// needs to be there: the calling thread's P's heap on an executor that
+    /// gives its Ps heaps (see [`per_p`](crate::per_p)), else the process
+    /// heap. Takes the heap lock, then the timer lock (never the other way
+    /// round); the caller holds neither, but may hold channel locks
+    /// (`block`), which `holder` says.
     pub(crate) fn maybe_add(&self, holder: Holder) {
-        let ts = timers();
-        let mut g = ts.lock(holder);
+        let local = crate::per_p::local();
+        let mut picked = None;
+        if let Some(ts) = &local {
+            let g = ts.lock(holder);
+            if !g.retired {
+                picked = Some((ts, g));
+            }
+        }
+        let (ts, mut g) = picked.unwrap_or_else(|| (timers(), timers().lock(holder)));
         ts.clean_head(&mut g);
         let mut tl = self.lock();
         let mut wake = None;
         if needs_add(&tl, self.is_chan()) {
             tl.state |= HEAPED;
+            tl.ts = Some(ts.clone());
             let when = tl.when;
             let wake_time = ts.wake_time();
             if wake_time == 0 || when < wake_time {
@@ -130,7 +141,7 @@ impl RuntimeTimer {
         drop(tl);
         drop(g);
         if let Some(when) = wake {
-            driver::wake(when);
+            ts.wake(when);
         }
     }
 

@@ -23,6 +23,7 @@
 //! - No user code and no waker runs under any of these locks: values, wakers
 //!   and timers leaving the heap are dropped after unlocking.
 
+use crate::heap::Timers;
 use crate::sync::{AtomicI32, AtomicU8, AtomicU64, Ordering, WakerCell};
 use gort_chan::raw::WeakChan;
 use gort_park::{Mutex, MutexGuard};
@@ -62,6 +63,8 @@ pub(crate) struct Fields {
     pub(crate) when: i64,
     /// Period of a ticker in nanoseconds; 0 for a one-shot timer.
     pub(crate) period: i64,
+    /// The heap the timer is in while [`HEAPED`] (Go: `ts`).
+    pub(crate) ts: Option<Arc<Timers>>,
 }
 
 /// Go's `timer`.
@@ -99,6 +102,7 @@ impl RuntimeTimer {
                 blocked: 0,
                 when,
                 period,
+                ts: None,
             }),
             astate: AtomicU8::new(0),
             send_lock: Mutex::new(()),
@@ -146,6 +150,15 @@ pub(crate) struct Locked<'a> {
 }
 
 impl Locked<'_> {
+    /// The heap of a [`HEAPED`] timer (Go: `t.ts`).
+    #[inline]
+    pub(crate) fn heap(&self) -> &Arc<Timers> {
+        self.fields
+            .ts
+            .as_ref()
+            .unwrap_or_else(|| crate::heap::bad_timer())
+    }
+
     /// Publishes `state` to `astate` now, while still locked (Go's
     /// `t.astate.Store(t.state)` in `modify`, before it lowers
     /// `minWhenModified`; see `Timers::adjust`).

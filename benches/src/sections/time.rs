@@ -29,6 +29,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const SECTION: &str = "time";
+/// gort-time on gort-executor (per-P timer heaps).
+const GORT_RT: &str = "gort (gort rt)";
 /// Go's garbage timers per P (`1<<15`).
 const GARBAGE_PER_THREAD: usize = 1 << 15;
 const HOUR: Duration = Duration::from_secs(3600);
@@ -74,16 +76,64 @@ where
     m
 }
 
-/// A workload run by gort and tokio through [`Clock`], plus Go's twin.
+/// [`parallel`] on a gort runtime with one P per thread: gort-time's
+/// timers then live in the Ps' heaps (Go's layout), run by the scheduler,
+/// and the garbage timers are made by one task per P, as Go's helper makes
+/// them in one goroutine per P.
+fn parallel_gort_rt<F, Fut>(iters: u64, job: F) -> Measurement
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let p = threads();
+    let rt = gort_executor::Runtime::builder()
+        .procs(p)
+        .build()
+        .expect("a gort runtime");
+    let garbage: Vec<_> = (0..p)
+        .map(|_| rt.spawn(async { Garbage::<Gort>::make(GARBAGE_PER_THREAD) }))
+        .map(|h| h.join_blocking().expect("garbage task panicked"))
+        .collect();
+    let m = measure(|| {
+        let tasks: Vec<_> = (0..p).map(|i| rt.spawn(job(share(iters, p, i)))).collect();
+        for t in tasks {
+            t.join_blocking().expect("benchmark task panicked");
+        }
+    });
+    garbage.into_iter().for_each(Garbage::clear);
+    m
+}
+
+/// A workload run by gort (on tokio and on its own runtime) and tokio
+/// through [`Clock`], plus Go's twin.
 fn both<F: Job>(name: &str, unit: &'static str) -> Workload {
     Workload::new(SECTION, name, unit)
         .gort(Gort::NAME, move |n| {
             parallel::<Gort, _, _>(n, |k| F::run::<Gort>(k))
         })
+        .gort(GORT_RT, move |n| parallel_gort_rt(n, |k| F::run::<Gort>(k)))
         .peer(Tokio::NAME, move |n| {
             parallel::<Tokio, _, _>(n, |k| F::run::<Tokio>(k))
         })
         .go(name)
+}
+
+/// Spawns `f` on the runtime the caller runs on (gort's or tokio's) and
+/// returns a future of its end.
+fn spawn_here<F>(f: F) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    match gort_executor::Handle::try_current() {
+        Some(h) => {
+            let task = h.spawn(f);
+            Box::pin(async move { task.await.expect("sleeper panicked") })
+        }
+        None => {
+            let task = tokio::spawn(f);
+            Box::pin(async move { task.await.expect("sleeper panicked") })
+        }
+    }
 }
 
 /// One of Go's benchmark bodies, generic over the clock.
@@ -212,9 +262,9 @@ job!(
     Sleep1000,
     |C, n| async move {
         for _ in 0..n {
-            let sleepers: Vec<_> = (0..1000).map(|_| tokio::spawn(C::sleep(NS))).collect();
+            let sleepers: Vec<_> = (0..1000).map(|_| spawn_here(C::sleep(NS))).collect();
             for s in sleepers {
-                s.await.unwrap();
+                s.await;
             }
         }
     }
