@@ -153,7 +153,9 @@ pub(crate) fn procresize(
         let p = shared.make_p(id);
         p.set_status(None, PGCSTOP);
         p.timers.revive();
-        shared.timerp.set(id);
+        if !cfg!(gort_loom) {
+            shared.timerp.set(id);
+        }
     }
     // Go: `destroy` moves a dead P's timers to the caller's P; P 0 when
     // the caller is not an M of the runtime.
