@@ -79,17 +79,22 @@ where
 /// [`parallel`] on a gort runtime with one P per thread: gort-time's
 /// timers then live in the Ps' heaps (Go's layout), run by the scheduler,
 /// and the garbage timers are made by one task per P, as Go's helper makes
-/// them in one goroutine per P.
+/// them in one goroutine per P. One runtime serves every run, as Go's
+/// benchmarks share the process's scheduler (a fresh runtime's first
+/// spawns start threads, a fixed cost of about half a millisecond here).
 fn parallel_gort_rt<F, Fut>(iters: u64, job: F) -> Measurement
 where
     F: Fn(u64) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    static RT: std::sync::OnceLock<gort_executor::Runtime> = std::sync::OnceLock::new();
     let p = threads();
-    let rt = gort_executor::Runtime::builder()
-        .procs(p)
-        .build()
-        .expect("a gort runtime");
+    let rt = RT.get_or_init(|| {
+        gort_executor::Runtime::builder()
+            .procs(p)
+            .build()
+            .expect("a gort runtime")
+    });
     let garbage: Vec<_> = (0..p)
         .map(|_| rt.spawn(async { Garbage::<Gort>::make(GARBAGE_PER_THREAD) }))
         .map(|h| h.join_blocking().expect("garbage task panicked"))
@@ -341,6 +346,7 @@ pub fn workloads() -> Vec<Workload> {
         both::<ResetChan>("go/Reset/chan", "op"),
         Workload::new(SECTION, "go/Reset/func", "op")
             .gort(Gort::NAME, |n| parallel::<Gort, _, _>(n, reset_func))
+            .gort(GORT_RT, |n| parallel_gort_rt(n, reset_func))
             .go("go/Reset/func"),
         both::<Sleep1000>("go/Sleep1000", "1000 sleeps"),
         both::<Ticker>("go/Ticker", "tick"),
