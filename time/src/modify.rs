@@ -35,7 +35,7 @@ impl RuntimeTimer {
         tl.when = 0;
         if self.is_chan() {
             // Stop any send of the old schedule (see `fire`).
-            self.seq.fetch_add(1, Ordering::Relaxed);
+            self.bump_seq();
             // A send in flight is cancelled by the new `seq`: its value is
             // never received, so the timer counts as stopped.
             if tl.period == 0 && self.is_sending.load(Ordering::Relaxed) > 0 {
@@ -87,7 +87,7 @@ impl RuntimeTimer {
         }
         let add = needs_add(&tl, self.is_chan());
         if self.is_chan() {
-            self.seq.fetch_add(1, Ordering::Relaxed);
+            self.bump_seq();
             if old_period == 0 && self.is_sending.load(Ordering::Relaxed) > 0 {
                 pending = true;
             }
@@ -147,11 +147,29 @@ impl RuntimeTimer {
 
     /// Go's `timerchandrain` on this timer's channel: removes the value
     /// waiting in it, if any. False for timers without a channel.
+    ///
+    /// Go reads `qcount` first and skips the lock when it is 0; gort's drain
+    /// must also end the schedule for handed-off values (see
+    /// `WeakChan::drain`), so it is skipped only when the timer sent nothing
+    /// since the last drain ([`sent`](RuntimeTimer::sent)). The callers
+    /// drain under the send lock (`modify`) or after a send-lock section
+    /// that ended every send of the old schedule (`stop`), so a send that
+    /// set the flag is seen.
     fn drain(&self) -> bool {
         match &self.action {
-            Action::Send(chan) => chan.drain(),
+            Action::Send(chan) if self.sent.load(Ordering::Relaxed) => {
+                self.sent.store(false, Ordering::Relaxed);
+                chan.drain()
+            }
             _ => false,
         }
+    }
+
+    /// `seq++`, with both the timer lock and the send lock held (so no RMW
+    /// is needed: every writer holds both).
+    fn bump_seq(&self) {
+        let seq = self.seq.load(Ordering::Relaxed);
+        self.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
     }
 }
 

@@ -89,6 +89,10 @@ impl RuntimeTimer {
                     return;
                 }
                 // Go's `sendTime`: a non-blocking send of the fire time.
+                // Flagged first: a drain that sees the flag clear must find
+                // nothing, and the send lock orders this before any drain
+                // that follows.
+                self.sent.store(true, Ordering::Relaxed);
                 contain_panic(|| {
                     chan.send_nonblocking(instant(firing.when));
                 });

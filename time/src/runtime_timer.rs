@@ -24,7 +24,7 @@
 //!   and timers leaving the heap are dropped after unlocking.
 
 use crate::heap::Timers;
-use crate::sync::{AtomicI32, AtomicU8, AtomicU64, Ordering, WakerCell};
+use crate::sync::{AtomicBool, AtomicI32, AtomicU8, AtomicU64, Ordering, WakerCell};
 use gort_chan::raw::WeakChan;
 use gort_park::{Mutex, MutexGuard};
 use std::ops::{Deref, DerefMut};
@@ -87,6 +87,11 @@ pub(crate) struct RuntimeTimer {
     /// issue 69312). Incremented under `mu`, decremented under
     /// `send_lock`, read with both held.
     pub(crate) is_sending: AtomicI32,
+    /// A channel timer sent a value since its channel was last drained
+    /// (set by `fire` under `send_lock`, cleared by `drain`). While it is
+    /// false the channel holds no value of the timer and every value handed
+    /// to a receiver is stale already, so `drain` has nothing to do.
+    pub(crate) sent: AtomicBool,
     pub(crate) action: Action,
 }
 
@@ -108,6 +113,7 @@ impl RuntimeTimer {
             send_lock: Mutex::new(()),
             seq: AtomicU64::new(0),
             is_sending: AtomicI32::new(0),
+            sent: AtomicBool::new(false),
             action,
         })
     }
