@@ -67,6 +67,7 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
 /// Port of `entersyscall` (`reentersyscall`), at the start of a poll: the
 /// M's `seq` turns odd (the P is "in a system call": its M will not touch
 /// it without first checking that no taker claimed it).
+#[inline]
 pub(crate) fn enter_poll(w: &Worker) {
     w.in_poll.set(true);
     if let Some(id) = w.p.get() {
@@ -80,6 +81,7 @@ pub(crate) fn enter_poll(w: &Worker) {
 /// Ends the M's odd phase (Go: the check of `exitsyscallfast`): true if it
 /// still holds its P. If a taker claimed this phase, waits for the taker's
 /// verdict (a few instructions away: the taker does not wait for the M).
+#[inline]
 pub(crate) fn settle(w: &Worker) -> bool {
     let m = &*w.m;
     let s = m.seq.load(Relaxed);
@@ -93,6 +95,14 @@ pub(crate) fn settle(w: &Worker) -> bool {
     if m.taken.load(SeqCst) != s {
         return true;
     }
+    await_verdict(w, s)
+}
+
+/// A taker claimed the phase `s` that `settle` just ended: waits for its
+/// verdict. True if the M keeps its P.
+#[cold]
+fn await_verdict(w: &Worker, s: u32) -> bool {
+    let m = &*w.m;
     let spin = SpinWait::new();
     let verdict = loop {
         let v = m.verdict.load(Acquire);
@@ -110,6 +120,7 @@ pub(crate) fn settle(w: &Worker) -> bool {
 }
 
 /// Takes the P back into the odd phase after a use inside the poll.
+#[inline]
 fn resume(w: &Worker) {
     let s = w.m.seq.load(Relaxed);
     w.m.seq.store(s.wrapping_add(1), Release);
@@ -121,6 +132,7 @@ impl Worker {
     /// `exitsyscallfast`, without a CAS), uses it, and enters the phase
     /// again. `None` if the M has no P, or lost it (then the caller acts as
     /// a thread outside the runtime).
+    #[inline]
     pub(crate) fn with_p<R>(&self, f: impl FnOnce(&P) -> R) -> Option<R> {
         let p = self.p()?;
         if !self.in_poll.get() {
@@ -178,6 +190,7 @@ pub(crate) fn take_p(shared: &Shared, id: usize, to: u32, phase: Option<u32>) ->
 /// holds a P again; otherwise the caller goes on as Go's `exitsyscall0`
 /// (the G, if runnable, goes to the global queue; the M looks for a P, or
 /// sleeps).
+#[inline]
 pub(crate) fn exit_poll(w: &Worker) -> bool {
     w.in_poll.set(false);
     if settle(w) {

@@ -15,8 +15,8 @@
 //! Libraries with long-running futures can call [`preempt_check`] at their
 //! own await points to take part.
 
-use crate::sync::{Arc, AtomicBool, Ordering};
-use core::cell::{Cell, RefCell};
+use crate::sync::{Arc, AtomicBool};
+use core::cell::Cell;
 use core::task::{Context, Waker};
 
 /// An executor's answers to "this thread is about to block" and "may the
@@ -38,24 +38,94 @@ pub struct Hooks {
     pub preempt: fn(&Waker) -> bool,
 }
 
-/// The hooks of this thread, its preemption flag (Go: `stackguard0`
-/// poisoned) and how deep in [`blocking`] sections it is.
+/// The hooks of this thread and how deep in [`blocking`] sections it is.
+/// Plain `Copy` cells, so the thread-local needs no destructor and every
+/// access is a plain read (its preemption flag lives in [`flag`]).
 struct Installed {
     hooks: Cell<Option<&'static Hooks>>,
-    flag: RefCell<Option<Arc<AtomicBool>>>,
     depth: Cell<u32>,
 }
 
 #[cfg(not(gort_loom))]
 std::thread_local! {
     static INSTALLED: Installed = const {
-        Installed { hooks: Cell::new(None), flag: RefCell::new(None), depth: Cell::new(0) }
+        Installed { hooks: Cell::new(None), depth: Cell::new(0) }
     };
 }
 #[cfg(gort_loom)]
 loom::thread_local! {
-    static INSTALLED: Installed =
-        Installed { hooks: Cell::new(None), flag: RefCell::new(None), depth: Cell::new(0) };
+    static INSTALLED: Installed = Installed { hooks: Cell::new(None), depth: Cell::new(0) };
+}
+
+/// The thread's preemption flag (Go: `stackguard0` poisoned), read at every
+/// await point: one thread-local pointer and, when one is installed, one
+/// relaxed load.
+#[cfg(not(gort_loom))]
+mod flag {
+    use crate::sync::{Arc, AtomicBool, Ordering};
+    use core::cell::{Cell, RefCell};
+    use core::ptr::null;
+
+    std::thread_local! {
+        /// Points into the `Arc` that [`KEEP`] holds, or is null.
+        static FLAG: Cell<*const AtomicBool> = const { Cell::new(null()) };
+        /// Keeps the installed flag alive while [`FLAG`] points to it.
+        static KEEP: Keep = const { Keep(RefCell::new(None)) };
+    }
+
+    struct Keep(RefCell<Option<Arc<AtomicBool>>>);
+
+    impl Drop for Keep {
+        /// At thread exit the flag goes: stop pointing to it first.
+        fn drop(&mut self) {
+            let _ = FLAG.try_with(|f| f.set(null()));
+        }
+    }
+
+    pub(super) fn set(flag: Option<Arc<AtomicBool>>) {
+        let ptr = flag.as_ref().map_or(null(), Arc::as_ptr);
+        let _ = FLAG.try_with(|f| f.set(null()));
+        // If `KEEP` is gone (thread exit), the flag is dropped unread.
+        if let Ok(old) = KEEP.try_with(|k| k.0.replace(flag)) {
+            drop(old);
+            let _ = FLAG.try_with(|f| f.set(ptr));
+        }
+    }
+
+    #[inline]
+    pub(super) fn is_set() -> bool {
+        let p = FLAG.try_with(Cell::get).unwrap_or(null());
+        // SAFETY: a non-null `FLAG` points into the `Arc` that `KEEP` holds
+        // on this thread: `set` nulls `FLAG` before it replaces the `Arc`
+        // and sets it only once the new one is held, and `KEEP`'s destructor
+        // nulls it before the `Arc` is dropped at thread exit.
+        !p.is_null() && unsafe { (*p).load(Ordering::Relaxed) }
+    }
+}
+
+/// Under loom: the flag itself in the thread-local (no pointer to cache;
+/// speed does not matter in models).
+#[cfg(gort_loom)]
+mod flag {
+    use crate::sync::{Arc, AtomicBool, Ordering};
+    use core::cell::RefCell;
+
+    loom::thread_local! {
+        static FLAG: RefCell<Option<Arc<AtomicBool>>> = RefCell::new(None);
+    }
+
+    pub(super) fn set(flag: Option<Arc<AtomicBool>>) {
+        let _ = FLAG.try_with(|f| *f.borrow_mut() = flag);
+    }
+
+    pub(super) fn is_set() -> bool {
+        FLAG.try_with(|f| {
+            f.borrow()
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::Relaxed))
+        })
+        .unwrap_or(false)
+    }
 }
 
 /// Installs `hooks` on the calling thread (`None` removes them), with the
@@ -67,11 +137,9 @@ pub fn install(
     hooks: Option<&'static Hooks>,
     preempt: Option<Arc<AtomicBool>>,
 ) -> Option<&'static Hooks> {
+    flag::set(preempt);
     INSTALLED
-        .try_with(|i| {
-            *i.flag.borrow_mut() = preempt;
-            i.hooks.replace(hooks)
-        })
+        .try_with(|i| i.hooks.replace(hooks))
         .ok()
         .flatten()
 }
@@ -145,16 +213,78 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
 /// ```
 #[inline]
 pub fn preempt_check(cx: &Context<'_>) -> bool {
-    let asked = INSTALLED.try_with(|i| {
-        let set = i
-            .flag
-            .borrow()
-            .as_ref()
-            .is_some_and(|f| f.load(Ordering::Relaxed));
-        (set && i.depth.get() == 0).then(|| i.hooks.get()).flatten()
-    });
+    if !flag::is_set() {
+        return false;
+    }
+    let asked = INSTALLED.try_with(|i| (i.depth.get() == 0).then(|| i.hooks.get()).flatten());
     match asked {
         Ok(Some(hooks)) => (hooks.preempt)(cx.waker()),
         _ => false,
+    }
+}
+
+#[cfg(all(test, not(gort_loom)))]
+mod tests {
+    use super::*;
+    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    static ASKED: AtomicUsize = AtomicUsize::new(0);
+    static HOOKS: Hooks = Hooks {
+        enter_blocking: || {},
+        exit_blocking: || {},
+        preempt: |_| {
+            ASKED.fetch_add(1, Relaxed);
+            true
+        },
+    };
+
+    fn check() -> bool {
+        preempt_check(&Context::from_waker(Waker::noop()))
+    }
+
+    /// The flag is read through the cached pointer while installed, never
+    /// after it is replaced or removed, and not inside `blocking`.
+    #[test]
+    fn preempt_check_follows_the_installed_flag() {
+        std::thread::spawn(|| {
+            assert!(!check(), "no hooks: never preempted");
+            let flag = Arc::new(AtomicBool::new(false));
+            install(Some(&HOOKS), Some(flag.clone()));
+            assert!(!check());
+            flag.store(true, Relaxed);
+            let before = ASKED.load(Relaxed);
+            assert!(check());
+            assert_eq!(ASKED.load(Relaxed), before + 1);
+            assert!(!blocking(check), "inside a blocking section");
+            let other = Arc::new(AtomicBool::new(false));
+            install(Some(&HOOKS), Some(other.clone()));
+            drop(flag); // the old flag is no longer referenced
+            assert!(!check());
+            install(None, None);
+            drop(other);
+            assert!(!check());
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// A thread may exit with a flag installed: the pointer is cleared
+    /// before the flag goes, also for other thread-locals' destructors.
+    #[test]
+    fn thread_exit_with_a_flag_installed() {
+        struct CheckOnExit;
+        impl Drop for CheckOnExit {
+            fn drop(&mut self) {
+                let _ = check();
+            }
+        }
+        std::thread_local!(static ON_EXIT: CheckOnExit = const { CheckOnExit });
+        std::thread::spawn(|| {
+            install(Some(&HOOKS), Some(Arc::new(AtomicBool::new(true))));
+            ON_EXIT.with(|_| {});
+            assert!(check());
+        })
+        .join()
+        .unwrap();
     }
 }

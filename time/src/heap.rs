@@ -254,6 +254,7 @@ impl Timers {
 
     /// Port of `timers.wakeTime`: when the heap next needs attention, or 0
     /// if it is empty. Reads `min_when_modified` first (see `adjust`).
+    #[inline]
     pub(crate) fn wake_time(&self) -> i64 {
         let next = self.min_when_modified.load(Ordering::SeqCst);
         let when = self.min_when_heap.load(Ordering::SeqCst);

@@ -34,6 +34,7 @@ impl TimerHeap {
     /// the calling thread (channel sends and task wake-ups; `after_func`
     /// functions go to runner threads). Returns when the heap next needs
     /// running (0: empty) and whether a timer ran. Call it holding no lock.
+    #[inline]
     pub fn check(&self) -> (i64, bool) {
         if cfg!(gort_loom) {
             return (0, false); // inert under loom: see `set_local`
@@ -42,11 +43,16 @@ impl TimerHeap {
         if next == 0 {
             return (0, false);
         }
+        self.check_slow()
+    }
+
+    fn check_slow(&self) -> (i64, bool) {
         self.0.check(clock::nanotime())
     }
 
     /// Port of `timers.wakeTime`: when the heap next needs running (0:
     /// empty), without running it.
+    #[inline]
     pub fn wake_time(&self) -> i64 {
         if cfg!(gort_loom) {
             return 0;
@@ -55,6 +61,7 @@ impl TimerHeap {
     }
 
     /// Entries in the heap, zombies included (Go: `timers.len`).
+    #[inline]
     pub fn len(&self) -> usize {
         if cfg!(gort_loom) {
             return 0;
