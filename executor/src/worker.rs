@@ -139,6 +139,7 @@ impl Drop for Entered {
 }
 
 /// Runs `f` with the calling thread's M, if it is one (of any runtime).
+#[inline]
 pub(crate) fn with<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
     let w = CURRENT.try_with(Cell::get).unwrap_or(null());
     // SAFETY: a non-null pointer was set by `enter` on this thread and is
@@ -147,12 +148,14 @@ pub(crate) fn with<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
 }
 
 /// Runs `f` with the calling thread's M if it is one of `shared`'s.
+#[inline]
 pub(crate) fn with_own<R>(shared: &Shared, f: impl FnOnce(&Worker) -> R) -> Option<R> {
     with(|w| w.filter(|w| core::ptr::eq(&*w.shared, shared)).map(f))
 }
 
 /// Runs `f` with the calling thread's P (see [`Worker::with_p`]), if it is
 /// one of `shared`'s Ms and has a P.
+#[inline]
 pub(crate) fn with_own_p<R>(shared: &Shared, f: impl FnOnce(&P) -> R) -> Option<R> {
     with_own(shared, |w| w.with_p(f)).flatten()
 }
