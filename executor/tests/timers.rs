@@ -232,3 +232,40 @@ fn dropped_runtime_keeps_timers() {
         drop(timer);
     });
 }
+
+/// Go's `TestTimerFairness2`: two tasks ping-pong through a select that
+/// also has a timer arm, with a (non-blocking) system call each round; the
+/// timers must still fire although the two keep each other runnable
+/// through `runnext` (the scheduler runs its P's timers each round,
+/// `checkTimers`, and sysmon's preemption ends the shared time slice).
+#[test]
+fn timer_fairness_2() {
+    for procs in [1, 2] {
+        watchdog("timer_fairness_2", move || {
+            let rt = runtime(procs);
+            let (c_tx, c_rx) = gort_chan::bounded::<bool>(0);
+            let (done_tx, done_rx) = gort_chan::bounded::<bool>(0);
+            for _ in 0..2 {
+                let (c_tx, c_rx, done_tx) = (c_tx.clone(), c_rx.clone(), done_tx.clone());
+                rt.spawn(async move {
+                    let timer = after(Duration::from_millis(20));
+                    loop {
+                        gort_executor::blocking(|| ());
+                        select! {
+                            send(c_tx, true) -> _ => {},
+                            recv(c_rx) -> _ => {},
+                            recv(timer) -> _ => {
+                                done_tx.send(true).await.unwrap();
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+            rt.block_on(async move {
+                done_rx.recv().await.unwrap();
+                done_rx.recv().await.unwrap();
+            });
+        });
+    }
+}
