@@ -6,6 +6,7 @@ use crate::note::Note;
 use crate::p::{PDEAD, PGCSTOP, PIDLE, PRUNNING};
 use crate::shared::{MAX_PROCS, Sched, Shared};
 use crate::worker::{self, Worker};
+use gort_park::MutexGuard;
 use gort_sync::{Arc, Ordering::*, SpinWait};
 
 /// Port of `GOMAXPROCS(n)`: returns the previous P count; `n == 0` only
@@ -75,12 +76,41 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
         shared.p(id).set_status(Some(PIDLE), PGCSTOP);
         s.stopwait -= 1;
     }
-    // Ps inside polls are taken (Go: the CAS of `_Psyscall` Ps), every G
-    // asked to yield (Go: `preemptall`). Without the lock: `take_p` takes
-    // its own, which a polling M never holds while it takes this one.
     drop(s);
+    let mut s = take_polling_ps(shared, old);
+    if shared.shutdown.load(Relaxed) {
+        return None;
+    }
+    // Go: wait for the remaining Ps to stop, every 100 µs asking again.
+    // Here "again" also retries the take: an M that was using its P inside
+    // a poll at the first attempt (a spawn, a wake) is back in its
+    // system-call phase a moment later, and its poll may go on for long.
+    while s.stopwait > 0 {
+        let note = std::sync::Arc::new(Note::new());
+        s.stopnote = Some(note.clone());
+        drop(s);
+        let woken = note.sleep_for(std::time::Duration::from_micros(100));
+        s = shared.lock();
+        s.stopnote = None;
+        if shared.shutdown.load(Relaxed) {
+            return None; // woken by the shutdown: the Ms exited instead
+        }
+        if !woken && s.stopwait > 0 {
+            drop(s);
+            s = take_polling_ps(shared, old);
+        }
+    }
+    Some(old)
+}
+
+/// Takes every P whose M is inside a poll and not using it (Go: the CAS
+/// of `_Psyscall` Ps) and asks every running G to yield (Go:
+/// `preemptall`); counts the taken Ps as stopped. Called without the
+/// scheduler lock (`take_p` takes its own, which a polling M never holds
+/// while it takes this one); returns with it.
+fn take_polling_ps(shared: &Shared, procs: usize) -> MutexGuard<'_, Sched> {
     let mut taken = 0;
-    for id in 0..old {
+    for id in 0..procs {
         crate::preempt::preemptone(shared.p(id));
         if crate::syscall::take_p(shared, id, PGCSTOP, None) {
             taken += 1;
@@ -88,21 +118,7 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
     }
     let mut s = shared.lock();
     s.stopwait -= taken;
-    if shared.shutdown.load(Relaxed) {
-        return None;
-    }
-    if s.stopwait > 0 {
-        let note = std::sync::Arc::new(Note::new());
-        s.stopnote = Some(note.clone());
-        drop(s);
-        note.sleep();
-        let mut s = shared.lock();
-        s.stopnote = None;
-        if shared.shutdown.load(Relaxed) {
-            return None; // woken by the shutdown: the Ms exited instead
-        }
-    }
-    Some(old)
+    s
 }
 
 /// Port of `startTheWorldWithSema`: `procresize`, then an M for every P

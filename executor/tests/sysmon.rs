@@ -358,3 +358,31 @@ fn ping_pong_hog_does_not_starve_a_light_pair() {
         assert!(hog_rounds.load(Acquire) > 0);
     });
 }
+
+/// `set_procs` stops the world although a task keeps using its P inside one
+/// endless poll (it spawns in a loop and never awaits): a take that finds
+/// the M using its P is retried (Go's stop-the-world re-preempts every
+/// 100 µs), and succeeds once the M is back in its system-call phase.
+#[test]
+fn set_procs_while_a_poll_keeps_using_its_p() {
+    watchdog("set_procs_while_a_poll_keeps_using_its_p", || {
+        let rt = Runtime::builder().procs(2).build().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Arc::new(AtomicBool::new(false));
+        let (s2, st2) = (stop.clone(), started.clone());
+        let spinner = rt.spawn(async move {
+            st2.store(true, Release);
+            while !s2.load(Acquire) {
+                drop(go(async {}));
+            }
+        });
+        while !started.load(Acquire) {
+            std::thread::yield_now();
+        }
+        for n in [1, 2, 1, 2] {
+            rt.handle().set_procs(n);
+        }
+        stop.store(true, Release);
+        spinner.join_blocking().unwrap();
+    });
+}
