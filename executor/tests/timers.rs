@@ -269,3 +269,53 @@ fn timer_fairness_2() {
         });
     }
 }
+
+/// Moving a destroyed P's timers happens under the scheduler lock; a
+/// stopped `after_func` timer among them is dropped there, and its closure
+/// (user code) may use the runtime. It must not be dropped under the lock
+/// (a spawn from its `Drop` would deadlock): it goes to a runner thread.
+#[test]
+fn set_procs_drops_no_user_code_under_the_scheduler_lock() {
+    struct SpawnOnDrop(gort_executor::Handle, Arc<AtomicUsize>);
+    impl Drop for SpawnOnDrop {
+        fn drop(&mut self) {
+            drop(self.0.spawn(async {}));
+            self.1.fetch_add(1, SeqCst);
+        }
+    }
+    watchdog(
+        "set_procs_drops_no_user_code_under_the_scheduler_lock",
+        || {
+            let rt = runtime(4);
+            let dropped = Arc::new(AtomicUsize::new(0));
+            let mut live = Vec::new();
+            // Until a P other than P 0 holds such a zombie (which P a task runs
+            // on is the scheduler's choice).
+            while rt.metrics().timers[1..].iter().sum::<usize>() == 0 {
+                let (h, d) = (rt.handle(), dropped.clone());
+                let kept = rt
+                    .spawn(async move {
+                        // Eight live timers keep the stopped one from being
+                        // swept at once (zombies above a quarter of the heap).
+                        let kept: Vec<_> = (0..8)
+                            .map(|_| after_func(Duration::from_secs(3600), || {}))
+                            .collect();
+                        let guard = SpawnOnDrop(h, d);
+                        let t = after_func(Duration::from_secs(3600), move || {
+                            let _ = &guard;
+                        });
+                        t.stop();
+                        kept
+                    })
+                    .join_blocking()
+                    .unwrap();
+                live.push(kept);
+            }
+            rt.handle().set_procs(1);
+            while dropped.load(SeqCst) == 0 {
+                std::thread::yield_now();
+            }
+            drop(live);
+        },
+    );
+}

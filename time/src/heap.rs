@@ -136,9 +136,11 @@ impl Timers {
     /// Deviation: Go relies on the stopped world and locks nothing; here
     /// threads outside the executor may stop or reset these timers at any
     /// moment, so both heaps (`src` first: only one take runs at a time)
-    /// and each timer are locked.
+    /// and each timer are locked. The executor calls it under its scheduler
+    /// lock, so the zombies it drops are disposed of as under a channel
+    /// lock: an `after_func` closure is never dropped here.
     pub(crate) fn take(self: &Arc<Self>, src: &Timers, retire: bool) -> i64 {
-        let mut sg = src.lock(Holder::Free);
+        let mut sg = src.lock(Holder::Hook);
         sg.retired |= retire;
         if sg.entries.is_empty() {
             return 0;

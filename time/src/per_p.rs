@@ -78,6 +78,8 @@ impl TimerHeap {
     /// destroyed) and retires `src`: until [`revive`](Self::revive)d, timers
     /// added to it go to the process heap. Returns the earliest deadline
     /// moved (0: none); pass it to [`wake`](Self::wake) once no lock is held.
+    /// Runs no user code (stopped `after_func` timers it drops go to a
+    /// runner thread), so it may be called under an executor's locks.
     pub fn take(&self, src: &TimerHeap) -> i64 {
         if cfg!(gort_loom) {
             return 0;
