@@ -95,11 +95,14 @@ mod flag {
     #[inline]
     pub(super) fn is_set() -> bool {
         let p = FLAG.try_with(Cell::get).unwrap_or(null());
+        if p.is_null() {
+            return false;
+        }
         // SAFETY: a non-null `FLAG` points into the `Arc` that `KEEP` holds
         // on this thread: `set` nulls `FLAG` before it replaces the `Arc`
         // and sets it only once the new one is held, and `KEEP`'s destructor
         // nulls it before the `Arc` is dropped at thread exit.
-        !p.is_null() && unsafe { (*p).load(Ordering::Relaxed) }
+        unsafe { (*p).load(Ordering::Relaxed) }
     }
 }
 
