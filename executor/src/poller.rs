@@ -75,16 +75,10 @@ pub(crate) fn netpoll(w: &Worker, poll_until: i64) -> bool {
     if poll_until == 0 {
         return false;
     }
+    // `block_on`'s M sleeps on its own future instead; an M that finds
+    // another in the poller makes sure it wakes in time.
     if w.is_main || poller.lastpoll.swap(0, SeqCst) == 0 {
-        // `block_on`'s M sleeps on its own future instead.
-        if w.is_main {
-            wake_net_poller(&w.shared, poll_until);
-        } else {
-            let until = poller.poll_until.load(SeqCst);
-            if until == 0 || until > poll_until {
-                poller.brk();
-            }
-        }
+        wake_net_poller(&w.shared, poll_until);
         return false;
     }
     poller.poll_until.store(poll_until, SeqCst);

@@ -24,6 +24,15 @@ fn runtime(procs: usize) -> Runtime {
     Runtime::builder().procs(procs).build().unwrap()
 }
 
+/// Runs `f` on a runtime of one P, then on one of two, each under the
+/// watchdog (Go's time tests run at several `GOMAXPROCS`).
+fn at_procs_1_and_2(name: &'static str, f: impl Fn(Runtime, usize) + Clone + Send + 'static) {
+    for procs in [1, 2] {
+        let f = f.clone();
+        watchdog(name, move || f(runtime(procs), procs));
+    }
+}
+
 /// Waits (yielding the thread) until the runtime's Ps hold `n` timers.
 fn wait_for_p_timers(rt: &Runtime, n: usize) {
     while rt.metrics().timers.iter().sum::<usize>() < n {
@@ -35,46 +44,43 @@ fn wait_for_p_timers(rt: &Runtime, n: usize) {
 /// and fire from there. Go: `TestSleep`, `TestAfter` in goroutines.
 #[test]
 fn task_timers_live_on_p_heaps() {
-    for procs in [1, 2] {
-        watchdog("task_timers_live_on_p_heaps", move || {
-            let rt = runtime(procs);
-            let (release_tx, release_rx) = gort_chan::bounded::<()>(0);
-            let mut blocked = Vec::new();
-            for _ in 0..20 {
-                let release_rx = release_rx.clone();
-                blocked.push(rt.spawn(async move {
-                    let long = Timer::new(Duration::from_secs(3600));
-                    select! {
-                        recv(long.c()) -> _ => unreachable!("an hour-long timer fired"),
-                        recv(release_rx) -> _ => {}
-                    }
-                }));
-            }
-            // Each waiting receiver put its timer in a P's heap.
-            wait_for_p_timers(&rt, 20);
-            release_tx.close();
-            for h in blocked {
-                h.join_blocking().unwrap();
-            }
+    at_procs_1_and_2("task_timers_live_on_p_heaps", |rt, _| {
+        let (release_tx, release_rx) = gort_chan::bounded::<()>(0);
+        let mut blocked = Vec::new();
+        for _ in 0..20 {
+            let release_rx = release_rx.clone();
+            blocked.push(rt.spawn(async move {
+                let long = Timer::new(Duration::from_secs(3600));
+                select! {
+                    recv(long.c()) -> _ => unreachable!("an hour-long timer fired"),
+                    recv(release_rx) -> _ => {}
+                }
+            }));
+        }
+        // Each waiting receiver put its timer in a P's heap.
+        wait_for_p_timers(&rt, 20);
+        release_tx.close();
+        for h in blocked {
+            h.join_blocking().unwrap();
+        }
 
-            let sleepers: Vec<_> = (0..50u64)
-                .map(|i| {
-                    rt.spawn(async move {
-                        let d = Duration::from_micros(100 + 97 * i);
-                        let start = Instant::now();
-                        sleep(d).await;
-                        assert!(start.elapsed() >= d, "a sleep ended early");
-                        let start = Instant::now();
-                        let fired = after(d).recv().await.unwrap();
-                        assert!(fired >= start + d, "a timer fired early");
-                    })
+        let sleepers: Vec<_> = (0..50u64)
+            .map(|i| {
+                rt.spawn(async move {
+                    let d = Duration::from_micros(100 + 97 * i);
+                    let start = Instant::now();
+                    sleep(d).await;
+                    assert!(start.elapsed() >= d, "a sleep ended early");
+                    let start = Instant::now();
+                    let fired = after(d).recv().await.unwrap();
+                    assert!(fired >= start + d, "a timer fired early");
                 })
-                .collect();
-            for h in sleepers {
-                h.join_blocking().unwrap();
-            }
-        });
-    }
+            })
+            .collect();
+        for h in sleepers {
+            h.join_blocking().unwrap();
+        }
+    });
 }
 
 /// Go's `TestTicker` and `TestAfterFuncStarvation` idea in tasks: ticks
@@ -82,49 +88,46 @@ fn task_timers_live_on_p_heaps() {
 /// busy; `after_func` runs.
 #[test]
 fn tickers_and_after_func_in_tasks() {
-    for procs in [1, 2] {
-        watchdog("tickers_and_after_func_in_tasks", move || {
-            let rt = runtime(procs);
-            let stop = Arc::new(AtomicBool::new(false));
-            let busy: Vec<_> = (0..procs)
-                .map(|_| {
-                    let stop = stop.clone();
-                    rt.spawn(async move {
-                        while !stop.load(Relaxed) {
-                            gort_executor::yield_now().await;
-                        }
-                    })
+    at_procs_1_and_2("tickers_and_after_func_in_tasks", |rt, procs| {
+        let stop = Arc::new(AtomicBool::new(false));
+        let busy: Vec<_> = (0..procs)
+            .map(|_| {
+                let stop = stop.clone();
+                rt.spawn(async move {
+                    while !stop.load(Relaxed) {
+                        gort_executor::yield_now().await;
+                    }
                 })
-                .collect();
-            let stop2 = stop.clone();
-            rt.block_on(async move {
-                let period = Duration::from_millis(2);
-                let start = Instant::now();
-                let ticker = Ticker::new(period);
-                let mut last = start;
-                for i in 1..=10u32 {
-                    let t = ticker.c().recv().await.unwrap();
-                    assert!(t >= start + period * i, "tick {i} early");
-                    assert!(t >= last, "ticks out of order");
-                    last = t;
-                }
-                ticker.stop();
-                let ran = Arc::new(AtomicUsize::new(0));
-                let (tx, rx) = gort_chan::bounded(1);
-                let ran2 = ran.clone();
-                let _t = after_func(Duration::from_millis(1), move || {
-                    ran2.fetch_add(1, SeqCst);
-                    let _ = tx.try_send(());
-                });
-                rx.recv().await.unwrap();
-                assert_eq!(ran.load(SeqCst), 1);
-                stop2.store(true, Relaxed);
-            });
-            for h in busy {
-                h.join_blocking().unwrap();
+            })
+            .collect();
+        let stop2 = stop.clone();
+        rt.block_on(async move {
+            let period = Duration::from_millis(2);
+            let start = Instant::now();
+            let ticker = Ticker::new(period);
+            let mut last = start;
+            for i in 1..=10u32 {
+                let t = ticker.c().recv().await.unwrap();
+                assert!(t >= start + period * i, "tick {i} early");
+                assert!(t >= last, "ticks out of order");
+                last = t;
             }
+            ticker.stop();
+            let ran = Arc::new(AtomicUsize::new(0));
+            let (tx, rx) = gort_chan::bounded(1);
+            let ran2 = ran.clone();
+            let _t = after_func(Duration::from_millis(1), move || {
+                ran2.fetch_add(1, SeqCst);
+                let _ = tx.try_send(());
+            });
+            rx.recv().await.unwrap();
+            assert_eq!(ran.load(SeqCst), 1);
+            stop2.store(true, Relaxed);
         });
-    }
+        for h in busy {
+            h.join_blocking().unwrap();
+        }
+    });
 }
 
 /// go1.23's `TestStopResult`/`TestResetResult` in a task: `stop` and
@@ -132,25 +135,22 @@ fn tickers_and_after_func_in_tasks() {
 /// the deadline, and no stale value arrives afterwards.
 #[test]
 fn stop_and_reset_results_in_tasks() {
-    for procs in [1, 2] {
-        watchdog("stop_and_reset_results_in_tasks", move || {
-            let rt = runtime(procs);
-            rt.spawn(async {
-                for _ in 0..20 {
-                    let t = Timer::new(Duration::from_micros(200));
-                    sleep(Duration::from_millis(1)).await;
-                    assert!(t.stop(), "stop after the deadline, value not received");
-                    assert!(t.c().try_recv().is_err(), "a value after stop");
-                    assert!(!t.reset(Duration::from_micros(100)));
-                    let got = t.c().recv().await.unwrap();
-                    assert!(!t.stop(), "stop after the value was received");
-                    assert!(got <= Instant::now());
-                }
-            })
-            .join_blocking()
-            .unwrap();
-        });
-    }
+    at_procs_1_and_2("stop_and_reset_results_in_tasks", |rt, _| {
+        rt.spawn(async {
+            for _ in 0..20 {
+                let t = Timer::new(Duration::from_micros(200));
+                sleep(Duration::from_millis(1)).await;
+                assert!(t.stop(), "stop after the deadline, value not received");
+                assert!(t.c().try_recv().is_err(), "a value after stop");
+                assert!(!t.reset(Duration::from_micros(100)));
+                let got = t.c().recv().await.unwrap();
+                assert!(!t.stop(), "stop after the value was received");
+                assert!(got <= Instant::now());
+            }
+        })
+        .join_blocking()
+        .unwrap();
+    });
 }
 
 /// A task that schedules a timer and then never returns from its poll
@@ -160,20 +160,17 @@ fn stop_and_reset_results_in_tasks() {
 /// them: `stealWork`), after sleeping in the poller until they are due.
 #[test]
 fn timers_of_a_stuck_m_fire_elsewhere() {
-    for procs in [1, 2] {
-        watchdog("timers_of_a_stuck_m_fire_elsewhere", move || {
-            let rt = runtime(procs);
-            let h = rt.spawn(async {
-                let fired = Arc::new(AtomicBool::new(false));
-                let f = fired.clone();
-                let _t = after_func(Duration::from_millis(2), move || f.store(true, Release));
-                while !fired.load(Acquire) {
-                    std::hint::spin_loop();
-                }
-            });
-            h.join_blocking().unwrap();
+    at_procs_1_and_2("timers_of_a_stuck_m_fire_elsewhere", |rt, _| {
+        let h = rt.spawn(async {
+            let fired = Arc::new(AtomicBool::new(false));
+            let f = fired.clone();
+            let _t = after_func(Duration::from_millis(2), move || f.store(true, Release));
+            while !fired.load(Acquire) {
+                std::hint::spin_loop();
+            }
         });
-    }
+        h.join_blocking().unwrap();
+    });
 }
 
 /// Go's `procresize` → `destroy` → `timers.take`: shrinking the P count
@@ -240,34 +237,31 @@ fn dropped_runtime_keeps_timers() {
 /// `checkTimers`, and sysmon's preemption ends the shared time slice).
 #[test]
 fn timer_fairness_2() {
-    for procs in [1, 2] {
-        watchdog("timer_fairness_2", move || {
-            let rt = runtime(procs);
-            let (c_tx, c_rx) = gort_chan::bounded::<bool>(0);
-            let (done_tx, done_rx) = gort_chan::bounded::<bool>(0);
-            for _ in 0..2 {
-                let (c_tx, c_rx, done_tx) = (c_tx.clone(), c_rx.clone(), done_tx.clone());
-                rt.spawn(async move {
-                    let timer = after(Duration::from_millis(20));
-                    loop {
-                        gort_executor::blocking(|| ());
-                        select! {
-                            send(c_tx, true) -> _ => {},
-                            recv(c_rx) -> _ => {},
-                            recv(timer) -> _ => {
-                                done_tx.send(true).await.unwrap();
-                                return;
-                            }
+    at_procs_1_and_2("timer_fairness_2", |rt, _| {
+        let (c_tx, c_rx) = gort_chan::bounded::<bool>(0);
+        let (done_tx, done_rx) = gort_chan::bounded::<bool>(0);
+        for _ in 0..2 {
+            let (c_tx, c_rx, done_tx) = (c_tx.clone(), c_rx.clone(), done_tx.clone());
+            rt.spawn(async move {
+                let timer = after(Duration::from_millis(20));
+                loop {
+                    gort_executor::blocking(|| ());
+                    select! {
+                        send(c_tx, true) -> _ => {},
+                        recv(c_rx) -> _ => {},
+                        recv(timer) -> _ => {
+                            done_tx.send(true).await.unwrap();
+                            return;
                         }
                     }
-                });
-            }
-            rt.block_on(async move {
-                done_rx.recv().await.unwrap();
-                done_rx.recv().await.unwrap();
+                }
             });
+        }
+        rt.block_on(async move {
+            done_rx.recv().await.unwrap();
+            done_rx.recv().await.unwrap();
         });
-    }
+    });
 }
 
 /// Moving a destroyed P's timers happens under the scheduler lock; a

@@ -70,11 +70,12 @@ impl RuntimeTimer {
         tl.when = when;
         if tl.state & HEAPED != 0 {
             tl.state |= MODIFIED;
-            let ts = tl.heap().clone();
-            if tl.state & ZOMBIE != 0 {
-                // Marked for removal by a stop: running again.
+            // Marked for removal by a stop: running again.
+            let revived = tl.state & ZOMBIE != 0;
+            tl.state &= !ZOMBIE;
+            let ts = tl.heap();
+            if revived {
                 ts.zombies.fetch_sub(1, Ordering::SeqCst);
-                tl.state &= !ZOMBIE;
             }
             // The heap entry is updated later (`adjust`, `clean_head`).
             let min = ts.min_when_modified.load(Ordering::SeqCst);
@@ -82,7 +83,7 @@ impl RuntimeTimer {
                 // Publish MODIFIED before lowering the bound (see `adjust`).
                 tl.publish();
                 ts.update_min_when_modified(when);
-                wake = Some(ts);
+                wake = Some(ts.clone());
             }
         }
         let add = needs_add(&tl, self.is_chan());
