@@ -149,7 +149,8 @@ impl RuntimeTimer {
 }
 
 /// A locked timer. Port of `timer.unlock`: dropping it publishes `state`
-/// to `astate`, then unlocks.
+/// to `astate`, then unlocks. Deviation: Go stores `astate` at every
+/// unlock; here only when `state` changed (see `drop`).
 pub(crate) struct Locked<'a> {
     t: &'a RuntimeTimer,
     fields: MutexGuard<'a, Fields>,
@@ -191,9 +192,15 @@ impl DerefMut for Locked<'_> {
 }
 
 impl Drop for Locked<'_> {
+    /// Publishes `state` unless `astate` already holds it. Only lock
+    /// holders store `astate`, so under the lock it reads as the last
+    /// published `state`; readers act on its bits alone, so an unchanged
+    /// value needs no second store (which is a locked exchange on x86).
     #[inline]
     fn drop(&mut self) {
-        self.publish();
+        if self.t.astate.load(Ordering::Relaxed) != self.fields.state {
+            self.publish();
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `Sleep`: Go's `time.Sleep` (runtime `timeSleep` and `resetForSleep`,
 //! runtime/time.go, go1.23) as a future.
 
-use crate::clock::{instant, nanotime, when, when_at};
+use crate::clock::{deadline_of, nanotime, when, when_at};
 use crate::runner::Holder;
 use crate::runtime_timer::{Action, RuntimeTimer};
 use crate::sync::WakerCell;
@@ -82,7 +82,7 @@ impl Sleep {
     /// assert_eq!(gort_time::sleep_until(deadline).deadline(), deadline);
     /// ```
     pub fn deadline(&self) -> Instant {
-        instant(self.when)
+        deadline_of(self.when)
     }
 
     /// Whether the deadline has passed.
