@@ -120,9 +120,17 @@ pub(crate) fn start(shared: &Arc<Shared>) -> std::io::Result<()> {
 /// burst of work, so the pacing is kept (as Go keeps it when a timer wakes
 /// sysmon): a runtime that idles between short bursts would otherwise pay
 /// 50 wake-ups of sysmon per burst.
+///
+/// Before its first tick, sysmon chooses gort-park's fence mode
+/// ([`gort_park::barrier::init`]): on Linux that registers the process for
+/// `membarrier`, which waits for an RCU grace period (~11 ms here, once
+/// per process). Paid here, off every worker, it makes each gort lock's
+/// unlock a plain store from the start (else a locked exchange until some
+/// thread first sleeps on a lock, which would then pay the wait itself).
 #[cfg(not(gort_loom))]
 fn run(shared: &Arc<Shared>) {
     use std::time::{Duration, Instant};
+    gort_park::barrier::init();
     let note = shared.sysmonnote.get_or_init(crate::note::Note::new);
     let start = Instant::now();
     let trace = crate::schedtrace::Trace::from_env(&shared.config);

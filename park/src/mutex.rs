@@ -12,8 +12,10 @@
 //! light fence is free, and a locker about to sleep pays the heavy one
 //! (`membarrier`) once per sleep, next to the futex calls it pays anyway.
 //! The first sleep in the process registers it for `membarrier` (an RCU
-//! grace period, ~11 ms here, once); until then unlock is Go's swap (plus a
-//! load of the sleeper count).
+//! grace period, ~11 ms here, once), unless an earlier
+//! [`barrier::init`](crate::barrier::init) did (gort's executor calls it
+//! from its sysmon thread at start); until then unlock is Go's swap (plus
+//! a load of the sleeper count).
 //! Elsewhere (and under loom and Miri, which model neither `membarrier` nor
 //! this protocol) it wraps std's `Mutex<()>`, whose own futex lock has the
 //! same shape.
