@@ -100,6 +100,7 @@ mod op;
 #[doc(hidden)]
 pub mod raw;
 mod recv;
+mod recv_only;
 mod select;
 mod send;
 #[cfg(feature = "stream")]
@@ -116,6 +117,7 @@ pub use error::{
 pub use handles::{Receiver, Sender, bounded, never};
 pub use iter::{IntoIter, Iter, TryIter};
 pub use recv::RecvFuture;
+pub use recv_only::RecvOnly;
 pub use send::SendFuture;
 #[cfg(feature = "stream")]
 pub use stream::RecvStream;

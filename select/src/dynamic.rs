@@ -1,12 +1,13 @@
 //! A select whose arms are known only at run time (Go: `reflect.Select`).
 
+use crate::RecvOperand;
 use crate::future::{Default, SelectFuture};
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use gort_chan::raw::{Case, DynCases as Arms, as_recv, as_send};
-use gort_chan::{Receiver, RecvError, SendError, Sender};
+use gort_chan::{RecvError, SendError, Sender};
 use std::time::Duration;
 
 /// A select built at run time, for a number of arms known only then (Go:
@@ -48,8 +49,8 @@ impl<'a> Select<'a> {
     }
 
     /// Adds an arm receiving from `rx`; returns its index.
-    pub fn recv<T: Send + 'a>(&mut self, rx: &'a Receiver<T>) -> usize {
-        self.arms.push(Box::pin(Case::recv(rx)));
+    pub fn recv<T: Send + 'a>(&mut self, rx: impl RecvOperand<'a, T>) -> usize {
+        self.arms.push(Box::pin(Case::recv(rx.receiver())));
         self.arms.len() - 1
     }
 
@@ -148,9 +149,9 @@ impl<'a> Selected<'a> {
     /// # Panics
     /// If the winning arm is not a receive from `rx`'s channel, or if its
     /// outcome was already taken.
-    pub fn recv<T: 'a>(&mut self, rx: &Receiver<T>) -> Result<T, RecvError> {
+    pub fn recv<'r, T: 'a + 'r>(&mut self, rx: impl RecvOperand<'r, T>) -> Result<T, RecvError> {
         let index = self.index;
-        as_recv(self.arms[index].as_mut(), rx)
+        as_recv(self.arms[index].as_mut(), rx.receiver())
             .unwrap_or_else(|| {
                 panic!("Selected::recv: arm {index} is not a receive on this channel")
             })

@@ -41,38 +41,23 @@
 mod dynamic;
 mod future;
 mod macros;
+mod operand;
 
 pub use dynamic::{Select, Selected, SelectedFuture};
+pub use operand::RecvOperand;
 
 /// What the macros expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::future::{Default, SelectFuture};
     pub use gort_chan::raw::Case;
-    use gort_chan::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError};
+    use gort_chan::{RecvError, SendError, Sender, TryRecvError, TrySendError};
     pub use gort_park::hook::blocking;
     pub use gort_time::sleep;
 
-    /// A receive operand, as the macros borrow it: `&rx` for `rx`, or
-    /// `&&rx` for `&rx` (and for a method call returning `&Receiver`).
-    pub trait RecvOperand<'a, T> {
-        /// The receiver.
-        fn receiver(self) -> &'a Receiver<T>;
-    }
+    pub use crate::operand::RecvOperand;
 
-    impl<'a, T> RecvOperand<'a, T> for &'a Receiver<T> {
-        fn receiver(self) -> &'a Receiver<T> {
-            self
-        }
-    }
-
-    impl<'a, T> RecvOperand<'a, T> for &&'a Receiver<T> {
-        fn receiver(self) -> &'a Receiver<T> {
-            self
-        }
-    }
-
-    /// A send operand: `tx` or `&tx`, as for [`RecvOperand`].
+    /// A send operand: `tx` or `&tx`, as for [`RecvOperand`](crate::RecvOperand).
     pub trait SendOperand<'a, T> {
         /// The sender.
         fn sender(self) -> &'a Sender<T>;

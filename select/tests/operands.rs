@@ -173,3 +173,52 @@ fn temporaries_are_dropped_before_the_body_runs() {
     };
     assert_eq!(got, 5);
 }
+
+/// A receive-only view (Go's `<-chan T`) is a receive operand like a
+/// receiver: by value, by reference, in one-arm selects with `default`, in
+/// the async macro and in the dynamic `Select`; a closed view's arm yields
+/// `Err` (Go: `<-ctx.Done()` on a cancelled context).
+#[test]
+fn recv_only_views_are_receive_operands() {
+    let h = holder(2);
+    let view = h.rx.recv_only();
+    h.tx.try_send(1).unwrap();
+    let got = select_blocking! {
+        recv(view) -> v => v.unwrap(),
+        recv(gort_chan::never::<u32>()) -> _ => 0,
+    };
+    assert_eq!(got, 1);
+    let got = select_blocking! {
+        recv(&view) -> v => v.ok(),
+        default => None,
+    };
+    assert_eq!(got, None);
+
+    h.tx.try_send(2).unwrap();
+    let mut sel = gort_select::Select::new();
+    let i = sel.recv(&view);
+    let mut done = sel.try_select().expect("a value is ready");
+    assert_eq!(done.index(), i);
+    assert_eq!(done.recv(&view), Ok(2));
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        h.tx.try_send(3).unwrap();
+        let got = select! {
+            recv(view) -> v => v.unwrap(),
+            recv(after(HOUR)) -> _ => 0,
+        };
+        assert_eq!(got, 3);
+    });
+
+    let (closer, done) = bounded::<()>(0);
+    let done = done.recv_only();
+    closer.close();
+    let got = select_blocking! {
+        recv(done) -> r => r,
+        default(HOUR) => Ok(()),
+    };
+    assert_eq!(got, Err(gort_chan::RecvError));
+}

@@ -12,7 +12,8 @@
 //! | `time.AfterFunc(d, f)` | `after_func(d, f)` |
 //! | `time.Sleep(d)` (in a goroutine) | `sleep(d).await`, `sleep_until(deadline).await` |
 //!
-//! Channels are gort-chan [`Receiver`](gort_chan::Receiver)s of the
+//! Channels are gort-chan [`RecvOnly`](gort_chan::RecvOnly) views (Go's
+//! `<-chan Time`: nobody but the timer may close them) of the
 //! [`Instant`](std::time::Instant) the timer fired at: use them in gort-select
 //! arms, await them, or block on them from a thread.
 //!

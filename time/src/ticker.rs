@@ -5,7 +5,7 @@ use crate::clock::{instant, nanos, when};
 use crate::runner::Holder;
 use crate::runtime_timer::RuntimeTimer;
 use crate::timer::chan_timer;
-use gort_chan::{Receiver, never};
+use gort_chan::{RecvOnly, never};
 use std::fmt;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 /// ```
 pub struct Ticker {
     t: Arc<RuntimeTimer>,
-    c: Receiver<Instant>,
+    c: RecvOnly<Instant>,
 }
 
 impl Ticker {
@@ -52,16 +52,16 @@ impl Ticker {
     pub fn new(d: Duration) -> Ticker {
         assert!(!d.is_zero(), "non-positive interval for NewTicker");
         let (t, c) = chan_timer(when(d), nanos(d));
-        Ticker { t, c }
+        Ticker { t, c: c.into() }
     }
 
-    /// The channel the ticks are delivered on (Go: `t.C`).
+    /// The channel the ticks are delivered on (Go: `t.C`, receive-only).
     ///
     /// ```
     /// let ticker = gort_time::Ticker::new(std::time::Duration::from_secs(1));
     /// assert_eq!(ticker.c().capacity(), 0); // a synchronous timer channel
     /// ```
-    pub fn c(&self) -> &Receiver<Instant> {
+    pub fn c(&self) -> &RecvOnly<Instant> {
         &self.c
     }
 
@@ -130,11 +130,11 @@ impl fmt::Debug for Ticker {
 /// for _ in 0..3 {
 ///     ticks.recv_blocking().unwrap();
 /// }
-/// assert!(gort_time::tick(Duration::ZERO).same_channel(&gort_chan::never()));
+/// assert!(gort_time::tick(Duration::ZERO).same_channel(&gort_chan::never().into()));
 /// ```
-pub fn tick(d: Duration) -> Receiver<Instant> {
+pub fn tick(d: Duration) -> RecvOnly<Instant> {
     if d.is_zero() {
-        return never();
+        return never().into();
     }
     Ticker::new(d).c
 }

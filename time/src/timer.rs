@@ -4,7 +4,7 @@
 use crate::clock::{instant, when};
 use crate::runner::Holder;
 use crate::runtime_timer::{Action, RuntimeTimer};
-use gort_chan::{Receiver, never};
+use gort_chan::{Receiver, RecvOnly, never};
 use gort_park::Mutex;
 use std::fmt;
 use std::panic::{RefUnwindSafe, UnwindSafe};
@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 /// ```
 pub struct Timer {
     t: Arc<RuntimeTimer>,
-    c: Receiver<Instant>,
+    c: RecvOnly<Instant>,
 }
 
 /// Makes a channel timer (Go's `newTimer` with a channel of capacity 1):
@@ -63,10 +63,11 @@ impl Timer {
     /// ```
     pub fn new(d: Duration) -> Timer {
         let (t, c) = chan_timer(when(d), 0);
-        Timer { t, c }
+        Timer { t, c: c.into() }
     }
 
-    /// The channel the time is delivered on (Go: `t.C`). For a timer made by
+    /// The channel the time is delivered on (Go: `t.C`, a `<-chan Time`:
+    /// receive-only, so no holder can close it). For a timer made by
     /// [`after_func`] it never delivers anything (Go: a nil channel).
     ///
     /// ```
@@ -75,7 +76,7 @@ impl Timer {
     /// drop(timer);
     /// assert!(c.recv_blocking().is_ok());
     /// ```
-    pub fn c(&self) -> &Receiver<Instant> {
+    pub fn c(&self) -> &RecvOnly<Instant> {
         &self.c
     }
 
@@ -153,7 +154,7 @@ impl fmt::Debug for Timer {
 /// let fired = gort_time::after(Duration::from_millis(2)).recv_blocking().unwrap();
 /// assert!(fired >= start + Duration::from_millis(2));
 /// ```
-pub fn after(d: Duration) -> Receiver<Instant> {
+pub fn after(d: Duration) -> RecvOnly<Instant> {
     Timer::new(d).c
 }
 
@@ -181,5 +182,8 @@ pub fn after_func(d: Duration, f: impl FnMut() + Send + 'static) -> Timer {
     }
     // Go's `newTimer` → `modify` → `needsAdd` → `maybeAdd`.
     t.maybe_add(Holder::Free);
-    Timer { t, c: never() }
+    Timer {
+        t,
+        c: never().into(),
+    }
 }

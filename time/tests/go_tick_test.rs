@@ -8,7 +8,7 @@
 mod common;
 
 use common::{HOUR, MS, assert_fired_in_time, wait_until};
-use gort_chan::Receiver;
+use gort_chan::RecvOnly;
 use gort_select::select_blocking;
 use gort_time::raw::{ticker_blocked, timer_blocked};
 use gort_time::{Ticker, Timer, after, tick};
@@ -55,7 +55,7 @@ fn teardown() {
 #[test]
 fn tick_zero_is_never() {
     let c = tick(Duration::ZERO);
-    assert!(c.same_channel(&gort_chan::never()));
+    assert!(c.same_channel(&gort_chan::never().into()));
     assert!(c.try_recv().is_err());
 }
 
@@ -91,7 +91,7 @@ fn ticker_stop_is_idempotent() {
 /// Makes a timer channel of 10ms with `make`, receives from it 50ms later,
 /// and checks that the value is still the deadline: within the window in
 /// which the channel was made, shifted by 10ms.
-fn received_late(make: fn(Duration) -> Receiver<Instant>) -> (Instant, Receiver<Instant>) {
+fn received_late(make: fn(Duration) -> RecvOnly<Instant>) -> (Instant, RecvOnly<Instant>) {
     let d = 10 * MS;
     let before = Instant::now();
     let c = make(d);
@@ -134,7 +134,7 @@ fn tick_times() {
 trait TimerLike: Sync {
     fn stop(&self) -> bool;
     fn reset(&self, d: Duration) -> bool;
-    fn c(&self) -> &Receiver<Instant>;
+    fn c(&self) -> &RecvOnly<Instant>;
     fn blocked(&self) -> u32;
     fn is_ticker(&self) -> bool;
 }
@@ -146,7 +146,7 @@ impl TimerLike for Timer {
     fn reset(&self, d: Duration) -> bool {
         Timer::reset(self, d)
     }
-    fn c(&self) -> &Receiver<Instant> {
+    fn c(&self) -> &RecvOnly<Instant> {
         Timer::c(self)
     }
     fn blocked(&self) -> u32 {
@@ -174,7 +174,7 @@ impl TimerLike for TickerTimer {
         self.ticker.reset(d);
         pending
     }
-    fn c(&self) -> &Receiver<Instant> {
+    fn c(&self) -> &RecvOnly<Instant> {
         self.ticker.c()
     }
     fn blocked(&self) -> u32 {

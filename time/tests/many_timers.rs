@@ -23,13 +23,19 @@ fn ten_thousand_pending_timers_one_thread() {
 
     // Phase 1: far deadlines, so every timer is pending at once.
     // 10,000 sleeping tasks, 10,000 tasks blocked on `after`, and threads
-    // blocked on timer channels.
+    // blocked on timer channels (until `release` closes).
     let timers: Vec<_> = (0..THREADS).map(|_| Arc::new(Timer::new(HOUR))).collect();
+    let (release_tx, release) = gort_chan::bounded::<()>(0);
     let threads: Vec<_> = timers
         .iter()
         .map(|t| {
-            let t = t.clone();
-            std::thread::spawn(move || t.c().recv_blocking().is_err())
+            let (t, release) = (t.clone(), release.clone());
+            std::thread::spawn(move || {
+                gort_select::select_blocking! {
+                    recv(t.c()) -> _ => false,
+                    recv(release) -> r => r.is_err(),
+                }
+            })
         })
         .collect();
     let tasks: Vec<_> = rt.block_on(async {
@@ -47,8 +53,9 @@ fn ten_thousand_pending_timers_one_thread() {
     assert_eq!(heap_len(), 2 * TASKS + THREADS);
     assert_eq!(timer_threads(), 1, "one timer thread for all timers");
 
-    // Cancel them all: aborted tasks drop their futures, closed channels
-    // release the threads. The heap empties (the zombie sweeps).
+    // Cancel them all: aborted tasks drop their futures, the closed
+    // release channel frees the threads. The heap empties (the zombie
+    // sweeps).
     rt.block_on(async {
         for t in &tasks {
             t.abort();
@@ -57,11 +64,9 @@ fn ten_thousand_pending_timers_one_thread() {
             assert!(t.await.unwrap_err().is_cancelled());
         }
     });
-    for t in &timers {
-        t.c().close();
-    }
+    release_tx.close();
     for t in threads {
-        assert!(t.join().unwrap(), "a closed channel releases its receiver");
+        assert!(t.join().unwrap(), "the release channel frees the receiver");
     }
     wait_until(|| heap_len() == 0);
 

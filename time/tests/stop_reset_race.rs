@@ -63,20 +63,26 @@ fn reset_races_polling_receiver() {
 }
 
 /// A receiver blocks (so the timer thread fires the timer from the heap)
-/// while another thread stops or resets it; then the channel is closed,
-/// which releases a receiver that is still waiting. A `false` from
+/// while another thread stops or resets it; then a release channel closes,
+/// which frees a receiver that is still waiting. A `false` from
 /// stop/reset means the value was already handed to the receiver, so the
-/// close cannot take it away.
+/// release cannot take it away.
 fn race_blocked_receiver(stop: bool) {
     let mut rng = fastrand::Rng::with_seed(37196);
     for _ in 0..600 {
         let timer = Timer::new(Duration::from_micros(rng.u64(0..50)));
         let delay = rng.u64(0..50_000);
+        let (release_tx, release) = gort_chan::bounded::<()>(0);
         let (result, got) = std::thread::scope(|s| {
-            let receiver = s.spawn(|| timer.c().recv_blocking().is_ok());
+            let receiver = s.spawn(|| {
+                gort_select::select_blocking! {
+                    recv(timer.c()) -> v => v.is_ok(),
+                    recv(release) -> _ => false,
+                }
+            });
             spin(delay);
             let result = stop_or_reset(&timer, stop);
-            timer.c().close();
+            release_tx.close();
             (result, receiver.join().unwrap())
         });
         assert_eq!(
@@ -105,13 +111,19 @@ fn stop_races_async_receiver() {
         for i in 0..1000 {
             let stop = i % 2 == 0;
             let timer = std::sync::Arc::new(Timer::new(Duration::from_micros(rng.u64(0..50))));
+            let (release_tx, release) = gort_chan::bounded::<()>(0);
             let receiver = {
                 let timer = timer.clone();
-                tokio::spawn(async move { timer.c().recv().await.is_ok() })
+                tokio::spawn(async move {
+                    gort_select::select! {
+                        recv(timer.c()) -> v => v.is_ok(),
+                        recv(release) -> _ => false,
+                    }
+                })
             };
             spin(rng.u64(0..50_000));
             let result = stop_or_reset(&timer, stop);
-            timer.c().close();
+            release_tx.close();
             let got = receiver.await.unwrap();
             assert_eq!(
                 result, !got,
