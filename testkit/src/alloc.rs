@@ -229,3 +229,13 @@ pub fn kept_by<R>(f: impl FnOnce() -> R) -> Option<(usize, R)> {
     );
     Some((usize::try_from(kept).expect("a block forgotten twice"), r))
 }
+
+/// Inside a [`kept_by`] session, on its thread: how many blocks recorded so
+/// far are still alive (for a test that waits for other threads to free
+/// what they hold before the session ends). 0 outside a session.
+pub fn kept_now() -> usize {
+    if !RECORDING.with(Cell::get) {
+        return 0;
+    }
+    usize::try_from(KEPT.load(Ordering::Acquire)).unwrap_or(0)
+}

@@ -1,0 +1,440 @@
+//! Go's `cancelCtx`, and the `timerCtx` and `afterFuncCtx` built on it,
+//! as one node type; with `propagateCancel`, `removeChild` and the
+//! `cancel` methods of all three (context/context.go, go1.23).
+//!
+//! Lock order: a parent's `state` before a child's, as Go (only
+//! `propagate` holds both, and it takes the child's through `cancel` only
+//! after releasing the parent's). Nothing else holds two nodes' locks: a
+//! cancel takes its node's children out under its lock and cancels them
+//! after unlocking, depth first, with an explicit stack (Go recurses with
+//! each ancestor's lock held; a deep tree cannot overflow the stack here).
+//!
+//! What Go gets from those held locks, `err`'s publication gives here:
+//! go1.23's `Err` reads `err` under the node's lock, so once it returns
+//! non-nil, `done` is closed and every descendant is cancelled. A node's
+//! error code is stored before its `done` closes (so whoever `done` wakes
+//! sees it set); [`PUBLISHED`] is added once the node's whole subtree is
+//! cancelled, and `err()` that finds the code without it waits for it.
+
+use crate::context::{Context, Parent};
+use crate::error::{Cause, ContextError};
+use crate::go::go;
+use crate::sync::{AtomicBool, AtomicU8, Ordering};
+use gort_chan::{RecvOnly, Sender};
+use gort_park::Mutex;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Instant;
+
+/// A cancelable context node (Go: `cancelCtx`; with a deadline, Go's
+/// `timerCtx`; with a function, Go's `afterFuncCtx`).
+pub(crate) struct CancelCtx {
+    /// The parent (Go: the embedded `Context`).
+    pub(crate) parent: Context,
+    state: Mutex<State>,
+    /// The done channel, made on first use (Go: `done`, an `atomic.Value`
+    /// set under `mu`): set only under `state`'s lock, read without it.
+    done: OnceLock<RecvOnly<()>>,
+    /// The error once cancelled (a [`ContextError::code`]; 0 = not yet),
+    /// stored under `state`'s lock before `done` closes, plus
+    /// [`PUBLISHED`] once the subtree is cancelled. Deviation: go1.23 reads
+    /// `err` under the lock; here `err()` is one atomic load.
+    err: AtomicU8,
+    /// Go's `timerCtx.deadline`.
+    pub(crate) deadline: Option<Instant>,
+    /// Go's `afterFuncCtx`: the function and the `once` that either starts
+    /// it or stops it from running.
+    after: Option<AfterFunc>,
+}
+
+struct AfterFunc {
+    once: AtomicBool,
+    f: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+/// The fields Go guards with `cancelCtx.mu`.
+#[derive(Default)]
+struct State {
+    /// Go's `children`: `None` until the first child, and again once
+    /// cancelled. Keyed by the child's address.
+    children: Option<HashMap<usize, Child, BuildHasherDefault<AddrHasher>>>,
+    /// Go's `cause`, set with `err` by the first cancel.
+    cause: Option<Cause>,
+    /// The sender of an open `done` channel; dropping it closes `done`.
+    done_tx: Option<Sender<()>>,
+    /// Go's `timerCtx.timer`.
+    timer: Option<gort_time::Timer>,
+    /// Go's `stopCtx.stop`: unregisters this node from a custom parent's
+    /// `after_func`.
+    stop: Option<Box<dyn FnOnce() -> bool + Send>>,
+}
+
+/// A parent's hold on a child. Deviation: Go's parent holds every child
+/// until cancelled, and its garbage collector frees a subtree nobody can
+/// reach. Without a collector, that would leak every uncancelled child
+/// forever (the child holds its parent, the parent its child); so a parent
+/// holds its children weakly, and a child that nobody can reach leaves the
+/// set when dropped. An `after_func` registration has no other owner (the
+/// `AfterFuncStop` handle may be dropped), so it is held strongly, as in Go.
+enum Child {
+    Weak(Weak<CancelCtx>),
+    Strong(Arc<CancelCtx>),
+}
+
+/// Hashes a node address (already unique; mixed so the low bits vary).
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(26);
+    }
+}
+
+/// Go's `closedchan`: the done channel of a context cancelled before
+/// anyone asked for one.
+#[cfg(not(gort_loom))]
+fn closed() -> RecvOnly<()> {
+    static CLOSED: std::sync::LazyLock<RecvOnly<()>> = std::sync::LazyLock::new(new_closed);
+    CLOSED.clone()
+}
+
+/// Under loom a channel cannot outlive the model run that made it: one
+/// closed channel per use.
+#[cfg(gort_loom)]
+fn closed() -> RecvOnly<()> {
+    new_closed()
+}
+
+fn new_closed() -> RecvOnly<()> {
+    let (tx, rx) = gort_chan::bounded(0);
+    drop(tx);
+    rx.into()
+}
+
+/// Added to a node's error code once the node and all its descendants are
+/// cancelled.
+const PUBLISHED: u8 = 0x80;
+
+impl CancelCtx {
+    /// A node under `parent`, not yet registered with it (see
+    /// [`propagate`](Self::propagate)).
+    pub(crate) fn new(
+        parent: Context,
+        deadline: Option<Instant>,
+        after: Option<Box<dyn FnOnce() + Send>>,
+    ) -> Arc<CancelCtx> {
+        Arc::new(CancelCtx {
+            parent,
+            state: Mutex::new(State::default()),
+            done: OnceLock::new(),
+            err: AtomicU8::new(0),
+            deadline,
+            after: after.map(|f| AfterFunc {
+                once: AtomicBool::new(false),
+                f: Mutex::new(Some(f)),
+            }),
+        })
+    }
+
+    /// Go's `cancelCtx.Err`: `Some` only once `done` is closed and every
+    /// descendant is cancelled (a cancel in progress is waited for, as
+    /// go1.23's `Err` waits for the lock its `cancel` holds).
+    pub(crate) fn err(&self) -> Option<ContextError> {
+        let mut v = self.err.load(Ordering::Acquire);
+        if v == 0 {
+            return None;
+        }
+        while v & PUBLISHED == 0 {
+            crate::sync::thread::yield_now();
+            v = self.err.load(Ordering::Acquire);
+        }
+        ContextError::from_code(v & !PUBLISHED)
+    }
+
+    /// Whether a cancel has begun (the code is stored), without waiting.
+    fn cancel_begun(&self) -> bool {
+        self.err.load(Ordering::Acquire) != 0
+    }
+
+    /// The done channel if it was made (Go: `c.done.Load()`).
+    pub(crate) fn done_if_made(&self) -> Option<&RecvOnly<()>> {
+        self.done.get()
+    }
+
+    /// Go's `cancelCtx.Done`: the done channel, made on first use.
+    pub(crate) fn done(&self) -> &RecvOnly<()> {
+        // Lock-free once made (Go's `atomic.Value` load). Under loom every
+        // read takes the lock: loom cannot see the `OnceLock`'s ordering.
+        #[cfg(not(gort_loom))]
+        if let Some(done) = self.done.get() {
+            return done;
+        }
+        let mut st = self.state.lock();
+        self.done.get_or_init(|| {
+            let (tx, rx) = gort_chan::bounded(0);
+            st.done_tx = Some(tx);
+            rx.into()
+        })
+    }
+
+    /// The cause recorded by the first cancel (Go: `cancelCtx.cause`, read
+    /// under `mu` by `Cause`).
+    pub(crate) fn cause(&self) -> Option<Cause> {
+        self.state.lock().cause.clone()
+    }
+
+    /// The number of registered children (Go's tests read `len(children)`).
+    pub(crate) fn children_len(&self) -> usize {
+        self.state.lock().children.as_ref().map_or(0, HashMap::len)
+    }
+
+    /// Port of `cancelCtx.propagateCancel` (and its `afterFuncer` and
+    /// watcher paths): arranges for this node to be cancelled when its
+    /// parent is. Runs before the node is handed out, so nothing else can
+    /// cancel it yet except its parent.
+    pub(crate) fn propagate(self: &Arc<Self>) {
+        match self.parent.cancel_parent() {
+            // Go: `parent.Done() == nil`: never cancelled.
+            Parent::Never => {}
+            Parent::Gort(p) => {
+                // Go's non-blocking receive from `parent.Done()`, without
+                // making the channel.
+                if p.cancel_begun() {
+                    self.cancel_by_parent();
+                    return;
+                }
+                let mut st = p.state.lock();
+                if p.cancel_begun() {
+                    // The code is set under this lock, with `cause`; no
+                    // wait for the publication under it (see `err`).
+                    drop(st);
+                    self.cancel_by_parent();
+                } else {
+                    st.children
+                        .get_or_insert_with(HashMap::default)
+                        .insert(self.addr(), self.as_child());
+                }
+            }
+            Parent::Custom(custom) => {
+                let Some(done) = custom.done() else { return };
+                if done.is_closed() {
+                    self.cancel_by_parent();
+                    return;
+                }
+                let child = self.clone();
+                let on_done = Box::new(move || child.cancel_by_parent());
+                if let Some(stop) = custom.after_func(on_done) {
+                    // Go: `c.Context = stopCtx{parent, stop}`.
+                    self.state.lock().stop = Some(stop);
+                    return;
+                }
+                self.watch();
+            }
+        }
+    }
+
+    /// Go's `child.cancel(false, parent.Err(), Cause(parent))`.
+    fn cancel_by_parent(self: &Arc<Self>) {
+        let err = self.parent.err().unwrap_or(ContextError::Canceled);
+        self.cancel(false, err, self.parent.cause());
+    }
+
+    /// Go's fallback goroutine in `propagateCancel`: waits for the parent's
+    /// done or this node's, and cancels this node on the first.
+    fn watch(self: &Arc<Self>) {
+        crate::custom::WATCHERS.fetch_add(1, Ordering::Relaxed);
+        let (child, parent) = (self.clone(), self.parent.clone());
+        go(move || {
+            let parent_done = parent.done();
+            let child_done = child.done().clone();
+            gort_select::select_blocking! {
+                recv(parent_done) -> _ => child.cancel_by_parent(),
+                recv(child_done) -> _ => {},
+            }
+        });
+    }
+
+    /// Port of `cancelCtx.cancel`, `timerCtx.cancel` and
+    /// `afterFuncCtx.cancel`: the first call records `err` and `cause`
+    /// (`None`: `err` itself), closes `done` and cancels every descendant;
+    /// `remove` also takes the node out of its parent's set. Returns once
+    /// the node and its subtree are cancelled, by this call or another.
+    pub(crate) fn cancel(self: &Arc<Self>, remove: bool, err: ContextError, cause: Option<Cause>) {
+        let cause = cause.unwrap_or_else(|| err.into_cause());
+        let Some(children) = self.cancel_one(remove, err, &cause) else {
+            self.wait_published();
+            return;
+        };
+        if children.is_empty() {
+            self.err.fetch_or(PUBLISHED, Ordering::Release);
+            return;
+        }
+        // Depth first; a node is published once its children are.
+        let mut stack = vec![(self.clone(), children)];
+        while let Some((node, children)) = stack.last_mut() {
+            match children.pop() {
+                Some(child) => match child.cancel_one(false, err, &cause) {
+                    Some(grandchildren) => stack.push((child, grandchildren)),
+                    // Another cancel of it is in progress.
+                    None => child.wait_published(),
+                },
+                None => {
+                    node.err.fetch_or(PUBLISHED, Ordering::Release);
+                    stack.pop();
+                }
+            }
+        }
+    }
+
+    /// Waits until a cancel in progress has cancelled the whole subtree.
+    fn wait_published(&self) {
+        while self.err.load(Ordering::Acquire) & PUBLISHED == 0 {
+            crate::sync::thread::yield_now();
+        }
+    }
+
+    /// Cancels this node alone; returns its children, still to cancel, or
+    /// `None` if a cancel had already begun (Go: `c.err != nil`).
+    fn cancel_one(
+        self: &Arc<Self>,
+        remove: bool,
+        err: ContextError,
+        cause: &Cause,
+    ) -> Option<Vec<Arc<CancelCtx>>> {
+        let mut st = self.state.lock();
+        // Under the lock a load and a store would do; one exchange also
+        // lets loom see this write race a lock-free `err()` (its
+        // exploration tracks an object's last access only, and a load
+        // here would hide the reader's load behind it).
+        let first = self
+            .err
+            .compare_exchange(0, err.code(), Ordering::Release, Ordering::Relaxed)
+            .is_ok();
+        let mut children = None;
+        let mut done_tx = None;
+        if first {
+            st.cause = Some(cause.clone());
+            if self.done.get().is_none() {
+                let _ = self.done.set(closed());
+            }
+            done_tx = st.done_tx.take();
+            children = st.children.take();
+        }
+        let timer = st.timer.take();
+        drop(st);
+        // Closes `done` (after the code is stored), waking its receivers.
+        drop(done_tx);
+        if remove {
+            self.remove_from_parent();
+        }
+        if let Some(timer) = timer {
+            timer.stop();
+        }
+        if let Some(after) = &self.after {
+            if !after.once.swap(true, Ordering::AcqRel) {
+                let f = after.f.lock().take();
+                if let Some(f) = f {
+                    go(f);
+                }
+            }
+        }
+        first.then(|| {
+            children
+                .into_iter()
+                .flat_map(HashMap::into_values)
+                .filter_map(|child| match child {
+                    Child::Weak(w) => w.upgrade(),
+                    Child::Strong(s) => Some(s),
+                })
+                .collect()
+        })
+    }
+
+    /// Port of `removeChild(c.Context, c)`.
+    fn remove_from_parent(self: &Arc<Self>) {
+        let stop = self.state.lock().stop.take();
+        if let Some(stop) = stop {
+            stop();
+            return;
+        }
+        if let Parent::Gort(p) = self.parent.cancel_parent() {
+            p.remove_child(self.addr());
+        }
+    }
+
+    fn remove_child(&self, addr: usize) {
+        let removed = self
+            .state
+            .lock()
+            .children
+            .as_mut()
+            .and_then(|c| c.remove(&addr));
+        // Dropped unlocked: the last hold on an `after_func` node.
+        drop(removed);
+    }
+
+    /// Arms the deadline (Go: `time.AfterFunc(dur, ...)` in
+    /// `WithDeadlineCause`, under `mu`, unless already cancelled).
+    pub(crate) fn arm(self: &Arc<Self>, after: std::time::Duration, cause: Option<Cause>) {
+        let mut st = self.state.lock();
+        if self.cancel_begun() {
+            return;
+        }
+        let c = self.clone();
+        st.timer = Some(gort_time::after_func(after, move || {
+            c.cancel(true, ContextError::DeadlineExceeded, cause.clone());
+        }));
+    }
+
+    /// Claims the `after_func` node's `once` (Go: `stop`'s `once.Do`):
+    /// true if `f` had not started, and now never will.
+    pub(crate) fn stop_after_func(self: &Arc<Self>) -> bool {
+        let after = self.after.as_ref().expect("an after_func node");
+        if after.once.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let f = after.f.lock().take();
+        drop(f);
+        self.cancel(true, ContextError::Canceled, None);
+        true
+    }
+
+    fn addr(&self) -> usize {
+        self as *const CancelCtx as usize
+    }
+
+    fn as_child(self: &Arc<Self>) -> Child {
+        if self.after.is_some() {
+            Child::Strong(self.clone())
+        } else {
+            Child::Weak(Arc::downgrade(self))
+        }
+    }
+}
+
+impl Drop for CancelCtx {
+    /// A node nobody can reach leaves its parent's set (see [`Child`]). A
+    /// cancelled node has left it already.
+    fn drop(&mut self) {
+        if self.cancel_begun() {
+            return;
+        }
+        if let Parent::Gort(p) = self.parent.cancel_parent() {
+            p.remove_child(self.addr());
+        }
+    }
+}
