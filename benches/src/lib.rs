@@ -63,6 +63,30 @@ pub use workload::{Impl, ImplKind, Workload};
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+/// Runs `body(state, iterations)` on `threads` threads sharing `state`,
+/// splitting the iterations (Go's `RunParallel`); one thread is the
+/// calling one (a thread's start and exit, which the parallel runs time,
+/// would swamp the calibration of a single thread).
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let m = gort_bench::on_threads(AtomicU64::new(0), 2, 10, |n, k| {
+///     n.fetch_add(k, Ordering::Relaxed);
+/// });
+/// # let _ = m;
+/// ```
+pub fn on_threads<S: Sync>(state: S, threads: u64, iters: u64, body: fn(&S, u64)) -> Measurement {
+    if threads == 1 {
+        return measure(|| body(&state, iters));
+    }
+    let per_thread = iters.div_ceil(threads);
+    let state = &state;
+    let jobs = (0..threads)
+        .map(|_| Box::new(move || body(state, per_thread)) as Box<dyn FnOnce() + Send + '_>)
+        .collect();
+    measure_parallel(jobs)
+}
+
 /// Runs each job on a thread of its own, releases them together, and measures
 /// from the release until the last one finishes (thread start-up untimed).
 ///

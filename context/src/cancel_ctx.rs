@@ -16,15 +16,14 @@
 //! sees it set); [`PUBLISHED`] is added once the node's whole subtree is
 //! cancelled, and `err()` that finds the code without it waits for it.
 
+use crate::children::{Children, Slot, UNLISTED};
 use crate::context::{Context, Parent};
 use crate::error::{Cause, ContextError};
 use crate::go::go;
 use crate::sync::{AtomicBool, AtomicU8, Ordering};
 use gort_chan::{RecvOnly, Sender};
 use gort_park::Mutex;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// A cancelable context node (Go: `cancelCtx`; with a deadline, Go's
@@ -35,7 +34,10 @@ pub(crate) struct CancelCtx {
     state: Mutex<State>,
     /// The done channel, made on first use (Go: `done`, an `atomic.Value`
     /// set under `mu`): set only under `state`'s lock, read without it.
-    done: OnceLock<RecvOnly<()>>,
+    done: OnceLock<Done>,
+    /// This node's index in its parent's [`Children`] (guarded by the
+    /// parent's lock).
+    slot: Slot,
     /// The error once cancelled (a [`ContextError::code`]; 0 = not yet),
     /// stored under `state`'s lock before `done` closes, plus
     /// [`PUBLISHED`] once the subtree is cancelled. Deviation: go1.23 reads
@@ -57,8 +59,8 @@ struct AfterFunc {
 #[derive(Default)]
 struct State {
     /// Go's `children`: `None` until the first child, and again once
-    /// cancelled. Keyed by the child's address.
-    children: Option<HashMap<usize, Child, BuildHasherDefault<AddrHasher>>>,
+    /// cancelled.
+    children: Option<Children>,
     /// Go's `cause`, set with `err` by the first cancel.
     cause: Option<Cause>,
     /// The sender of an open `done` channel; dropping it closes `done`.
@@ -70,59 +72,49 @@ struct State {
     stop: Option<Box<dyn FnOnce() -> bool + Send>>,
 }
 
-/// A parent's hold on a child. Deviation: Go's parent holds every child
-/// until cancelled, and its garbage collector frees a subtree nobody can
-/// reach. Without a collector, that would leak every uncancelled child
-/// forever (the child holds its parent, the parent its child); so a parent
-/// holds its children weakly, and a child that nobody can reach leaves the
-/// set when dropped. An `after_func` registration has no other owner (the
-/// `AfterFuncStop` handle may be dropped), so it is held strongly, as in Go.
-enum Child {
-    Weak(Weak<CancelCtx>),
-    Strong(Arc<CancelCtx>),
-}
-
-/// Hashes a node address (already unique; mixed so the low bits vary).
-#[derive(Default)]
-struct AddrHasher(u64);
-
-impl Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(26);
-    }
+/// A node's `done` once set.
+enum Done {
+    /// A channel made for this node.
+    Made(RecvOnly<()>),
+    /// Cancelled before anyone asked: the shared closed channel (Go:
+    /// `closedchan`).
+    Closed,
 }
 
 /// Go's `closedchan`: the done channel of a context cancelled before
 /// anyone asked for one.
 #[cfg(not(gort_loom))]
-fn closed() -> RecvOnly<()> {
+fn closed() -> &'static RecvOnly<()> {
     static CLOSED: std::sync::LazyLock<RecvOnly<()>> = std::sync::LazyLock::new(new_closed);
-    CLOSED.clone()
-}
-
-/// Under loom a channel cannot outlive the model run that made it: one
-/// closed channel per use.
-#[cfg(gort_loom)]
-fn closed() -> RecvOnly<()> {
-    new_closed()
+    &CLOSED
 }
 
 fn new_closed() -> RecvOnly<()> {
     let (tx, rx) = gort_chan::bounded(0);
     drop(tx);
     rx.into()
+}
+
+impl Done {
+    /// What a cancel stores when no channel was made. Under loom a channel
+    /// cannot outlive the model run that made it: one of its own.
+    fn closed() -> Done {
+        if cfg!(gort_loom) {
+            Done::Made(new_closed())
+        } else {
+            Done::Closed
+        }
+    }
+
+    fn channel(&self) -> &RecvOnly<()> {
+        match self {
+            Done::Made(r) => r,
+            #[cfg(not(gort_loom))]
+            Done::Closed => closed(),
+            #[cfg(gort_loom)]
+            Done::Closed => unreachable!("under loom a closed done is made"),
+        }
+    }
 }
 
 /// Added to a node's error code once the node and all its descendants are
@@ -141,6 +133,7 @@ impl CancelCtx {
             parent,
             state: Mutex::new(State::default()),
             done: OnceLock::new(),
+            slot: Slot::new(UNLISTED),
             err: AtomicU8::new(0),
             deadline,
             after: after.map(|f| AfterFunc {
@@ -172,7 +165,7 @@ impl CancelCtx {
 
     /// The done channel if it was made (Go: `c.done.Load()`).
     pub(crate) fn done_if_made(&self) -> Option<&RecvOnly<()>> {
-        self.done.get()
+        self.done.get().map(Done::channel)
     }
 
     /// Go's `cancelCtx.Done`: the done channel, made on first use.
@@ -181,14 +174,16 @@ impl CancelCtx {
         // read takes the lock: loom cannot see the `OnceLock`'s ordering.
         #[cfg(not(gort_loom))]
         if let Some(done) = self.done.get() {
-            return done;
+            return done.channel();
         }
         let mut st = self.state.lock();
-        self.done.get_or_init(|| {
-            let (tx, rx) = gort_chan::bounded(0);
-            st.done_tx = Some(tx);
-            rx.into()
-        })
+        self.done
+            .get_or_init(|| {
+                let (tx, rx) = gort_chan::bounded(0);
+                st.done_tx = Some(tx);
+                Done::Made(rx.into())
+            })
+            .channel()
     }
 
     /// The cause recorded by the first cancel (Go: `cancelCtx.cause`, read
@@ -199,7 +194,7 @@ impl CancelCtx {
 
     /// The number of registered children (Go's tests read `len(children)`).
     pub(crate) fn children_len(&self) -> usize {
-        self.state.lock().children.as_ref().map_or(0, HashMap::len)
+        self.state.lock().children.as_ref().map_or(0, Children::len)
     }
 
     /// Port of `cancelCtx.propagateCancel` (and its `afterFuncer` and
@@ -225,8 +220,8 @@ impl CancelCtx {
                     self.cancel_by_parent();
                 } else {
                     st.children
-                        .get_or_insert_with(HashMap::default)
-                        .insert(self.addr(), self.as_child());
+                        .get_or_insert_with(Children::default)
+                        .add(self, self.after.is_some());
                 }
             }
             Parent::Custom(custom) => {
@@ -329,7 +324,7 @@ impl CancelCtx {
         if first {
             st.cause = Some(cause.clone());
             if self.done.get().is_none() {
-                let _ = self.done.set(closed());
+                let _ = self.done.set(Done::closed());
             }
             done_tx = st.done_tx.take();
             children = st.children.take();
@@ -352,16 +347,7 @@ impl CancelCtx {
                 }
             }
         }
-        first.then(|| {
-            children
-                .into_iter()
-                .flat_map(HashMap::into_values)
-                .filter_map(|child| match child {
-                    Child::Weak(w) => w.upgrade(),
-                    Child::Strong(s) => Some(s),
-                })
-                .collect()
-        })
+        first.then(|| children.map(Children::into_live).unwrap_or_default())
     }
 
     /// Port of `removeChild(c.Context, c)`.
@@ -372,19 +358,20 @@ impl CancelCtx {
             return;
         }
         if let Parent::Gort(p) = self.parent.cancel_parent() {
-            p.remove_child(self.addr());
+            p.remove_child(self);
         }
     }
 
-    fn remove_child(&self, addr: usize) {
-        let removed = self
-            .state
-            .lock()
+    fn remove_child(&self, child: &CancelCtx) {
+        let mut st = self.state.lock();
+        let slot = child.slot.load(Ordering::Relaxed);
+        let leftovers = st
             .children
             .as_mut()
-            .and_then(|c| c.remove(&addr));
-        // Dropped unlocked: the last hold on an `after_func` node.
-        drop(removed);
+            .and_then(|c| c.remove(child.addr(), slot));
+        drop(st);
+        // Dropped unlocked: it may hold the last reference to a node.
+        drop(leftovers);
     }
 
     /// Arms the deadline (Go: `time.AfterFunc(dur, ...)` in
@@ -413,28 +400,26 @@ impl CancelCtx {
         true
     }
 
-    fn addr(&self) -> usize {
+    /// The node's identity in its parent's [`Children`].
+    pub(crate) fn addr(&self) -> usize {
         self as *const CancelCtx as usize
     }
 
-    fn as_child(self: &Arc<Self>) -> Child {
-        if self.after.is_some() {
-            Child::Strong(self.clone())
-        } else {
-            Child::Weak(Arc::downgrade(self))
-        }
+    /// The node's index in its parent's [`Children`].
+    pub(crate) fn slot(&self) -> &Slot {
+        &self.slot
     }
 }
 
 impl Drop for CancelCtx {
-    /// A node nobody can reach leaves its parent's set (see [`Child`]). A
-    /// cancelled node has left it already.
+    /// A node nobody can reach leaves its parent's set (see
+    /// [`Children`]). A cancelled node has left it already.
     fn drop(&mut self) {
         if self.cancel_begun() {
             return;
         }
         if let Parent::Gort(p) = self.parent.cancel_parent() {
-            p.remove_child(self.addr());
+            p.remove_child(self);
         }
     }
 }

@@ -118,6 +118,7 @@
 mod after_func;
 mod cancel_ctx;
 mod cancelled;
+mod children;
 mod context;
 mod custom;
 mod error;

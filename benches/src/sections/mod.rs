@@ -6,6 +6,7 @@
 //! [`SECTIONS`].
 
 pub mod chan;
+pub mod context;
 pub mod executor;
 mod executor_blocking;
 pub mod hmap;
@@ -74,6 +75,11 @@ pub const SECTIONS: &[Section] = &[
     Section {
         name: "time",
         workloads: time::workloads,
+        tables: no_tables,
+    },
+    Section {
+        name: "context",
+        workloads: context::workloads,
         tables: no_tables,
     },
     Section {

@@ -16,7 +16,7 @@
 
 pub mod impls;
 
-use crate::{Measurement, Workload, measure, measure_parallel};
+use crate::{Workload, on_threads};
 use impls::{
     Alloc, BenchPool, Gort, LockfreeLinear, LockfreeSpinLock, MutexVec, ObjectPool, PutGet,
 };
@@ -29,21 +29,6 @@ pub const THREADS: [u64; 2] = [1, 2];
 const COUNT: usize = 100;
 /// Go's `countStarved`: 33% fewer puts than gets.
 const COUNT_STARVED: usize = COUNT - (COUNT as f32 * 0.33) as usize;
-
-/// Runs `body(pool, iterations)` on `threads` threads sharing a fresh pool;
-/// one thread is the calling one (a thread's start and exit, which the
-/// parallel runs time, would swamp the calibration of a single thread).
-fn on_threads<P: Sync>(pool: P, threads: u64, iters: u64, body: fn(&P, u64)) -> Measurement {
-    if threads == 1 {
-        return measure(|| body(&pool, iters));
-    }
-    let per_thread = iters.div_ceil(threads);
-    let pool = &pool;
-    let jobs = (0..threads)
-        .map(|_| Box::new(move || body(pool, per_thread)) as Box<dyn FnOnce() + Send + '_>)
-        .collect();
-    measure_parallel(jobs)
-}
 
 fn small() -> Vec<u8> {
     Vec::with_capacity(64)

@@ -25,7 +25,7 @@
 //! With 2 threads the iterations of Go's benchmarks are split between them.
 
 use crate::exec::{Exec, OneWorker};
-use crate::{Measurement, Workload, measure, measure_parallel};
+use crate::{Measurement, Workload, measure, on_threads};
 use crossbeam_utils::sync::WaitGroup as CbWaitGroup;
 use gort_waitgroup::WaitGroup;
 use std::hint::black_box;
@@ -34,20 +34,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const SECTION: &str = "waitgroup";
 /// One unit of the counter in Go's packed state word.
 const ONE: u64 = 1 << 32;
-
-/// Runs `body(state, iters)` on `threads` threads sharing `state`, splitting
-/// the iterations; one thread is the calling one.
-fn on_threads<S: Sync>(state: S, threads: u64, iters: u64, body: fn(&S, u64)) -> Measurement {
-    if threads == 1 {
-        return measure(|| body(&state, iters));
-    }
-    let per_thread = iters.div_ceil(threads);
-    let state = &state;
-    let jobs = (0..threads)
-        .map(|_| Box::new(move || body(state, per_thread)) as Box<dyn FnOnce() + Send + '_>)
-        .collect();
-    measure_parallel(jobs)
-}
 
 /// Runs `cycles(iters, tx)` on this thread while a helper thread passes
 /// every message it receives to `helper`; the helper's start and end are
