@@ -129,12 +129,39 @@ impl CancelCtx {
         deadline: Option<Instant>,
         after: Option<Box<dyn FnOnce() + Send>>,
     ) -> Arc<CancelCtx> {
+        Self::with_state(parent, deadline, after, 0, State::default())
+    }
+
+    /// A node (not an `after_func`'s) under a `parent` found cancelled:
+    /// what `propagateCancel`'s `child.cancel(false, parent.Err(),
+    /// Cause(parent))` leaves, made so at once (nobody else can see it
+    /// yet: no lock, no children, no channel, nothing to publish later).
+    pub(crate) fn new_cancelled(
+        parent: Context,
+        deadline: Option<Instant>,
+        err: ContextError,
+        cause: Option<Cause>,
+    ) -> Arc<CancelCtx> {
+        let state = State {
+            cause: Some(cause.unwrap_or_else(|| err.into_cause())),
+            ..State::default()
+        };
+        Self::with_state(parent, deadline, None, err.code() | PUBLISHED, state)
+    }
+
+    fn with_state(
+        parent: Context,
+        deadline: Option<Instant>,
+        after: Option<Box<dyn FnOnce() + Send>>,
+        err: u8,
+        state: State,
+    ) -> Arc<CancelCtx> {
         Arc::new(CancelCtx {
             parent,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             done: OnceLock::new(),
             slot: Slot::new(UNLISTED),
-            err: AtomicU8::new(0),
+            err: AtomicU8::new(err),
             deadline,
             after: after.map(|f| AfterFunc {
                 once: AtomicBool::new(false),
@@ -179,6 +206,11 @@ impl CancelCtx {
         let mut st = self.state.lock();
         self.done
             .get_or_init(|| {
+                if self.cancel_begun() {
+                    // Cancelled before anyone asked (Go stores `closedchan`
+                    // in `cancel`; here the first `done()` does).
+                    return Done::closed();
+                }
                 let (tx, rx) = gort_chan::bounded(0);
                 st.done_tx = Some(tx);
                 Done::Made(rx.into())
@@ -274,14 +306,14 @@ impl CancelCtx {
             self.wait_published();
             return;
         };
-        if children.is_empty() {
+        if children.len() == 0 {
             self.err.fetch_or(PUBLISHED, Ordering::Release);
             return;
         }
         // Depth first; a node is published once its children are.
         let mut stack = vec![(self.clone(), children)];
         while let Some((node, children)) = stack.last_mut() {
-            match children.pop() {
+            match children.pop_live() {
                 Some(child) => match child.cancel_one(false, err, &cause) {
                     Some(grandchildren) => stack.push((child, grandchildren)),
                     // Another cancel of it is in progress.
@@ -303,13 +335,14 @@ impl CancelCtx {
     }
 
     /// Cancels this node alone; returns its children, still to cancel, or
-    /// `None` if a cancel had already begun (Go: `c.err != nil`).
+    /// `None` if a cancel had already begun (Go: `c.err != nil`). (A child
+    /// dropped meanwhile is skipped: nobody can see it.)
     fn cancel_one(
         self: &Arc<Self>,
         remove: bool,
         err: ContextError,
         cause: &Cause,
-    ) -> Option<Vec<Arc<CancelCtx>>> {
+    ) -> Option<Children> {
         let mut st = self.state.lock();
         // Under the lock a load and a store would do; one exchange also
         // lets loom see this write race a lock-free `err()` (its
@@ -323,9 +356,6 @@ impl CancelCtx {
         let mut done_tx = None;
         if first {
             st.cause = Some(cause.clone());
-            if self.done.get().is_none() {
-                let _ = self.done.set(Done::closed());
-            }
             done_tx = st.done_tx.take();
             children = st.children.take();
         }
@@ -347,7 +377,7 @@ impl CancelCtx {
                 }
             }
         }
-        first.then(|| children.map(Children::into_live).unwrap_or_default())
+        first.then(|| children.unwrap_or_default())
     }
 
     /// Port of `removeChild(c.Context, c)`.

@@ -1,6 +1,7 @@
 //! A node's set of children (Go: `cancelCtx.children`, a map): a vector
 //! whose entries know their index, so that adding and removing a child are
-//! O(1) (a swap-remove) without hashing.
+//! O(1) (a swap-remove) without hashing. A lone child is held inline (a
+//! chain of contexts, the common shape, allocates no vectors).
 
 use crate::cancel_ctx::CancelCtx;
 use crate::sync::{AtomicUsize, Ordering};
@@ -25,7 +26,8 @@ enum Hold {
     Strong(Arc<CancelCtx>),
 }
 
-struct Entry {
+/// One child in a set.
+pub(crate) struct Entry {
     /// The child's address: its identity while the entry exists (the
     /// child's allocation lives at least as long as the entry's hold).
     addr: usize,
@@ -34,25 +36,44 @@ struct Entry {
 
 /// The children of one node; guarded by the node's lock.
 #[derive(Default)]
-pub(crate) struct Children(Vec<Entry>);
+pub(crate) enum Children {
+    #[default]
+    Empty,
+    /// One child, at slot 0.
+    One(Entry),
+    /// Any number, each at its index.
+    Many(Vec<Entry>),
+}
 
 impl Children {
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        match self {
+            Children::Empty => 0,
+            Children::One(_) => 1,
+            Children::Many(v) => v.len(),
+        }
     }
 
     /// Adds `child` (held strongly if `strong`), recording its slot.
     pub(crate) fn add(&mut self, child: &Arc<CancelCtx>, strong: bool) {
-        child.slot().store(self.0.len(), Ordering::Relaxed);
         let hold = if strong {
             Hold::Strong(child.clone())
         } else {
             Hold::Weak(Arc::downgrade(child))
         };
-        self.0.push(Entry {
+        let entry = Entry {
             addr: child.addr(),
             hold,
-        });
+        };
+        child.slot().store(self.len(), Ordering::Relaxed);
+        *self = match std::mem::take(self) {
+            Children::Empty => Children::One(entry),
+            Children::One(first) => Children::Many(vec![first, entry]),
+            Children::Many(mut v) => {
+                v.push(entry);
+                Children::Many(v)
+            }
+        };
     }
 
     /// Removes the child at `addr`, whose recorded slot is `slot`. Returns
@@ -61,15 +82,29 @@ impl Children {
     /// temporary strong reference (either may be the last one, and a
     /// node's drop takes its parent's lock).
     pub(crate) fn remove(&mut self, addr: usize, slot: usize) -> Option<Leftovers> {
-        let at = match self.0.get(slot) {
+        let v = match self {
+            Children::Empty => return None,
+            Children::One(e) if e.addr != addr => return None,
+            Children::One(_) => {
+                let Children::One(removed) = std::mem::take(self) else {
+                    unreachable!("matched One")
+                };
+                return Some(Leftovers {
+                    _removed: removed,
+                    _moved: None,
+                });
+            }
+            Children::Many(v) => v,
+        };
+        let at = match v.get(slot) {
             Some(e) if e.addr == addr => slot,
             // A child dropped while another removal moved it: its slot is
             // stale (the mover could not reach it to update it).
-            _ => self.0.iter().position(|e| e.addr == addr)?,
+            _ => v.iter().position(|e| e.addr == addr)?,
         };
-        let removed = self.0.swap_remove(at);
+        let removed = v.swap_remove(at);
         let mut moved = None;
-        if let Some(e) = self.0.get(at) {
+        if let Some(e) = v.get(at) {
             let child = match &e.hold {
                 Hold::Strong(c) => Some(c.clone()),
                 Hold::Weak(w) => w.upgrade(),
@@ -85,15 +120,28 @@ impl Children {
         })
     }
 
-    /// The children still alive, for cancelling them.
-    pub(crate) fn into_live(self) -> Vec<Arc<CancelCtx>> {
-        self.0
-            .into_iter()
-            .filter_map(|e| match e.hold {
+    /// Takes out a child that is still alive, for cancelling it; `None`
+    /// once none is left.
+    pub(crate) fn pop_live(&mut self) -> Option<Arc<CancelCtx>> {
+        loop {
+            let entry = match self {
+                Children::Empty => return None,
+                Children::One(_) => {
+                    let Children::One(e) = std::mem::take(self) else {
+                        unreachable!("matched One")
+                    };
+                    e
+                }
+                Children::Many(v) => v.pop()?,
+            };
+            let live = match entry.hold {
                 Hold::Weak(w) => w.upgrade(),
                 Hold::Strong(s) => Some(s),
-            })
-            .collect()
+            };
+            if live.is_some() {
+                return live;
+            }
+        }
     }
 }
 

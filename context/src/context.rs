@@ -405,6 +405,13 @@ impl Context {
         deadline: Option<Instant>,
         after: Option<Box<dyn FnOnce() + Send>>,
     ) -> Arc<CancelCtx> {
+        if after.is_none() {
+            if let Parent::Gort(p) = self.cancel_parent() {
+                if let Some(err) = p.err() {
+                    return CancelCtx::new_cancelled(self.clone(), deadline, err, self.cause());
+                }
+            }
+        }
         let c = CancelCtx::new(self.clone(), deadline, after);
         c.propagate();
         c
