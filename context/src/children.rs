@@ -1,6 +1,9 @@
 //! A node's set of children (Go: `cancelCtx.children`, a map): a vector
-//! whose entries know their index, so that adding and removing a child are
-//! O(1) (a swap-remove) without hashing. A lone child is held inline (a
+//! whose entries stay where they are, so a child's recorded index stays
+//! true and adding and removing a child are O(1) without hashing; a
+//! removed child's slot is reused by the next one added. Removing touches
+//! no other child (two threads adding and removing children of one parent
+//! share nothing but the parent's lock). A lone child is held inline (a
 //! chain of contexts, the common shape, allocates no vectors).
 
 use crate::cancel_ctx::CancelCtx;
@@ -41,8 +44,11 @@ pub(crate) enum Children {
     Empty,
     /// One child, at slot 0.
     One(Entry),
-    /// Any number, each at its index.
-    Many(Vec<Entry>),
+    /// Any number, each at its slot; `free` lists the empty slots.
+    Many {
+        entries: Vec<Option<Entry>>,
+        free: Vec<usize>,
+    },
 }
 
 impl Children {
@@ -50,7 +56,7 @@ impl Children {
         match self {
             Children::Empty => 0,
             Children::One(_) => 1,
-            Children::Many(v) => v.len(),
+            Children::Many { entries, free } => entries.len() - free.len(),
         }
     }
 
@@ -65,59 +71,56 @@ impl Children {
             addr: child.addr(),
             hold,
         };
-        child.slot().store(self.len(), Ordering::Relaxed);
-        *self = match std::mem::take(self) {
-            Children::Empty => Children::One(entry),
-            Children::One(first) => Children::Many(vec![first, entry]),
-            Children::Many(mut v) => {
-                v.push(entry);
-                Children::Many(v)
+        let slot = match self {
+            Children::Empty => {
+                *self = Children::One(entry);
+                0
             }
+            Children::One(_) => {
+                let Children::One(first) = std::mem::take(self) else {
+                    unreachable!("matched One")
+                };
+                *self = Children::Many {
+                    entries: vec![Some(first), Some(entry)],
+                    free: Vec::new(),
+                };
+                1
+            }
+            Children::Many { entries, free } => match free.pop() {
+                Some(i) => {
+                    entries[i] = Some(entry);
+                    i
+                }
+                None => {
+                    entries.push(Some(entry));
+                    entries.len() - 1
+                }
+            },
         };
+        child.slot().store(slot, Ordering::Relaxed);
     }
 
-    /// Removes the child at `addr`, whose recorded slot is `slot`. Returns
-    /// what must be dropped after the lock is released: the removed
-    /// entry's hold, and a child whose slot was updated through a
-    /// temporary strong reference (either may be the last one, and a
-    /// node's drop takes its parent's lock).
-    pub(crate) fn remove(&mut self, addr: usize, slot: usize) -> Option<Leftovers> {
-        let v = match self {
-            Children::Empty => return None,
-            Children::One(e) if e.addr != addr => return None,
-            Children::One(_) => {
+    /// Removes the child at `addr`, recorded at `slot`; its hold, to be
+    /// dropped once the lock is released (it may be the last reference to
+    /// a node, and a node's drop takes its parent's lock).
+    pub(crate) fn remove(&mut self, addr: usize, slot: usize) -> Option<Entry> {
+        match self {
+            Children::One(e) if e.addr == addr && slot == 0 => {
                 let Children::One(removed) = std::mem::take(self) else {
                     unreachable!("matched One")
                 };
-                return Some(Leftovers {
-                    _removed: removed,
-                    _moved: None,
-                });
+                Some(removed)
             }
-            Children::Many(v) => v,
-        };
-        let at = match v.get(slot) {
-            Some(e) if e.addr == addr => slot,
-            // A child dropped while another removal moved it: its slot is
-            // stale (the mover could not reach it to update it).
-            _ => v.iter().position(|e| e.addr == addr)?,
-        };
-        let removed = v.swap_remove(at);
-        let mut moved = None;
-        if let Some(e) = v.get(at) {
-            let child = match &e.hold {
-                Hold::Strong(c) => Some(c.clone()),
-                Hold::Weak(w) => w.upgrade(),
-            };
-            if let Some(child) = &child {
-                child.slot().store(at, Ordering::Relaxed);
+            Children::Many { entries, free } => {
+                let e = entries.get_mut(slot)?;
+                if e.as_ref()?.addr != addr {
+                    return None;
+                }
+                free.push(slot);
+                e.take()
             }
-            moved = child;
+            _ => None,
         }
-        Some(Leftovers {
-            _removed: removed,
-            _moved: moved,
-        })
     }
 
     /// Takes out a child that is still alive, for cancelling it; `None`
@@ -132,7 +135,10 @@ impl Children {
                     };
                     e
                 }
-                Children::Many(v) => v.pop()?,
+                Children::Many { entries, .. } => match entries.pop()? {
+                    Some(e) => e,
+                    None => continue,
+                },
             };
             let live = match entry.hold {
                 Hold::Weak(w) => w.upgrade(),
@@ -143,10 +149,4 @@ impl Children {
             }
         }
     }
-}
-
-/// References a removal leaves behind, dropped once the lock is released.
-pub(crate) struct Leftovers {
-    _removed: Entry,
-    _moved: Option<Arc<CancelCtx>>,
 }
