@@ -17,6 +17,7 @@
 //! cancelled, and `err()` that finds the code without it waits for it.
 
 use crate::children::{Children, Slot, UNLISTED};
+use crate::slab::Slab;
 use crate::context::{Context, Parent};
 use crate::error::{Cause, ContextError};
 use crate::go::go;
@@ -24,6 +25,7 @@ use crate::sync::{AtomicBool, AtomicU8, Ordering};
 use gort_chan::{RecvOnly, Sender};
 use gort_park::Mutex;
 use std::sync::{Arc, OnceLock};
+use std::task::Waker;
 use std::time::Instant;
 
 /// A cancelable context node (Go: `cancelCtx`; with a deadline, Go's
@@ -70,6 +72,31 @@ struct State {
     /// Go's `stopCtx.stop`: unregisters this node from a custom parent's
     /// `after_func`.
     stop: Option<Box<dyn FnOnce() -> bool + Send>>,
+    /// The wakers of pending `cancelled()` futures (taken by the cancel).
+    waiters: Option<Slab<Waker>>,
+}
+
+/// Wake-ups a cancel runs (closing `done` channels, waking `cancelled()`
+/// futures): each runs even if an earlier one panicked, and the first
+/// panic resumes once the whole subtree is cancelled and published (a
+/// panic halfway would leave `err()` waiting for a publication forever).
+#[derive(Default)]
+struct Wakes {
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl Wakes {
+    fn run(&mut self, f: impl FnOnce()) {
+        if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            self.panic.get_or_insert(p);
+        }
+    }
+
+    fn resume_panic(self) {
+        if let Some(p) = self.panic {
+            std::panic::resume_unwind(p);
+        }
+    }
 }
 
 /// A node's `done` once set.
@@ -96,8 +123,9 @@ fn new_closed() -> RecvOnly<()> {
 }
 
 impl Done {
-    /// What a cancel stores when no channel was made. Under loom a channel
-    /// cannot outlive the model run that made it: one of its own.
+    /// What the first `done()` after a cancel stores when no channel was
+    /// made. Under loom a channel cannot outlive the model run that made
+    /// it: one of its own.
     fn closed() -> Done {
         if cfg!(gort_loom) {
             Done::Made(new_closed())
@@ -302,29 +330,31 @@ impl CancelCtx {
     /// the node and its subtree are cancelled, by this call or another.
     pub(crate) fn cancel(self: &Arc<Self>, remove: bool, err: ContextError, cause: Option<Cause>) {
         let cause = cause.unwrap_or_else(|| err.into_cause());
-        let Some(children) = self.cancel_one(remove, err, &cause) else {
+        let mut wakes = Wakes::default();
+        let Some(children) = self.cancel_one(remove, err, &cause, &mut wakes) else {
             self.wait_published();
             return;
         };
         if children.len() == 0 {
             self.err.fetch_or(PUBLISHED, Ordering::Release);
-            return;
-        }
-        // Depth first; a node is published once its children are.
-        let mut stack = vec![(self.clone(), children)];
-        while let Some((node, children)) = stack.last_mut() {
-            match children.pop_live() {
-                Some(child) => match child.cancel_one(false, err, &cause) {
-                    Some(grandchildren) => stack.push((child, grandchildren)),
-                    // Another cancel of it is in progress.
-                    None => child.wait_published(),
-                },
-                None => {
-                    node.err.fetch_or(PUBLISHED, Ordering::Release);
-                    stack.pop();
+        } else {
+            // Depth first; a node is published once its children are.
+            let mut stack = vec![(self.clone(), children)];
+            while let Some((node, children)) = stack.last_mut() {
+                match children.pop_live() {
+                    Some(child) => match child.cancel_one(false, err, &cause, &mut wakes) {
+                        Some(grandchildren) => stack.push((child, grandchildren)),
+                        // Another cancel of it is in progress.
+                        None => child.wait_published(),
+                    },
+                    None => {
+                        node.err.fetch_or(PUBLISHED, Ordering::Release);
+                        stack.pop();
+                    }
                 }
             }
         }
+        wakes.resume_panic();
     }
 
     /// Waits until a cancel in progress has cancelled the whole subtree.
@@ -342,6 +372,7 @@ impl CancelCtx {
         remove: bool,
         err: ContextError,
         cause: &Cause,
+        wakes: &mut Wakes,
     ) -> Option<Children> {
         let mut st = self.state.lock();
         // Under the lock a load and a store would do; one exchange also
@@ -354,15 +385,25 @@ impl CancelCtx {
             .is_ok();
         let mut children = None;
         let mut done_tx = None;
+        let mut waiters = None;
         if first {
             st.cause = Some(cause.clone());
             done_tx = st.done_tx.take();
             children = st.children.take();
+            waiters = st.waiters.take();
         }
         let timer = st.timer.take();
         drop(st);
-        // Closes `done` (after the code is stored), waking its receivers.
-        drop(done_tx);
+        // Closes `done` and wakes the `cancelled()` futures (after the code
+        // is stored, before the node is published).
+        if let Some(tx) = done_tx {
+            wakes.run(|| drop(tx));
+        }
+        if let Some(mut waiters) = waiters {
+            while let Some(w) = waiters.pop() {
+                wakes.run(|| w.wake());
+            }
+        }
         if remove {
             self.remove_from_parent();
         }
@@ -378,6 +419,42 @@ impl CancelCtx {
             }
         }
         first.then(|| children.unwrap_or_default())
+    }
+
+    /// Registers `cx`'s waker to be woken by the cancel (Go: a goroutine
+    /// blocked in `<-ctx.Done()`), at `slot` (updated); true instead if the
+    /// node is cancelled.
+    pub(crate) fn wait(&self, slot: &mut usize, waker: &Waker) -> bool {
+        if self.cancel_begun() {
+            return true;
+        }
+        let mut st = self.state.lock();
+        // The code is stored under this lock, with the waiters taken.
+        if self.cancel_begun() {
+            return true;
+        }
+        let waiters = st.waiters.get_or_insert_with(Slab::default);
+        let replaced = match waiters.get_mut(*slot) {
+            Some(w) if w.will_wake(waker) => None,
+            Some(w) => Some(std::mem::replace(w, waker.clone())),
+            None => {
+                *slot = waiters.insert(waker.clone());
+                None
+            }
+        };
+        drop(st);
+        // Dropped unlocked: a waker is executor code.
+        drop(replaced);
+        false
+    }
+
+    /// Withdraws the registration at `slot` (a `cancelled()` future
+    /// dropped before the cancel).
+    pub(crate) fn unwait(&self, slot: usize) {
+        let mut st = self.state.lock();
+        let removed = st.waiters.as_mut().and_then(|w| w.remove(slot));
+        drop(st);
+        drop(removed);
     }
 
     /// Port of `removeChild(c.Context, c)`.

@@ -1,12 +1,12 @@
-//! A node's set of children (Go: `cancelCtx.children`, a map): a vector
-//! whose entries stay where they are, so a child's recorded index stays
-//! true and adding and removing a child are O(1) without hashing; a
-//! removed child's slot is reused by the next one added. Removing touches
-//! no other child (two threads adding and removing children of one parent
-//! share nothing but the parent's lock). A lone child is held inline (a
-//! chain of contexts, the common shape, allocates no vectors).
+//! A node's set of children (Go: `cancelCtx.children`, a map): a
+//! [`Slab`], so a child's recorded slot stays true and adding and
+//! removing a child are O(1) without hashing. Removing touches no other
+//! child (two threads adding and removing children of one parent share
+//! nothing but the parent's lock). A lone child is held inline (a chain of
+//! contexts, the common shape, allocates nothing for its children).
 
 use crate::cancel_ctx::CancelCtx;
+use crate::slab::Slab;
 use crate::sync::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
@@ -44,11 +44,8 @@ pub(crate) enum Children {
     Empty,
     /// One child, at slot 0.
     One(Entry),
-    /// Any number, each at its slot; `free` lists the empty slots.
-    Many {
-        entries: Vec<Option<Entry>>,
-        free: Vec<usize>,
-    },
+    /// Any number, each at its slot.
+    Many(Slab<Entry>),
 }
 
 impl Children {
@@ -56,7 +53,7 @@ impl Children {
         match self {
             Children::Empty => 0,
             Children::One(_) => 1,
-            Children::Many { entries, free } => entries.len() - free.len(),
+            Children::Many(slab) => slab.len(),
         }
     }
 
@@ -71,31 +68,23 @@ impl Children {
             addr: child.addr(),
             hold,
         };
-        let slot = match self {
+        let slot = match std::mem::take(self) {
             Children::Empty => {
                 *self = Children::One(entry);
                 0
             }
-            Children::One(_) => {
-                let Children::One(first) = std::mem::take(self) else {
-                    unreachable!("matched One")
-                };
-                *self = Children::Many {
-                    entries: vec![Some(first), Some(entry)],
-                    free: Vec::new(),
-                };
-                1
+            Children::One(first) => {
+                let mut slab = Slab::default();
+                slab.insert(first);
+                let slot = slab.insert(entry);
+                *self = Children::Many(slab);
+                slot
             }
-            Children::Many { entries, free } => match free.pop() {
-                Some(i) => {
-                    entries[i] = Some(entry);
-                    i
-                }
-                None => {
-                    entries.push(Some(entry));
-                    entries.len() - 1
-                }
-            },
+            Children::Many(mut slab) => {
+                let slot = slab.insert(entry);
+                *self = Children::Many(slab);
+                slot
+            }
         };
         child.slot().store(slot, Ordering::Relaxed);
     }
@@ -111,14 +100,7 @@ impl Children {
                 };
                 Some(removed)
             }
-            Children::Many { entries, free } => {
-                let e = entries.get_mut(slot)?;
-                if e.as_ref()?.addr != addr {
-                    return None;
-                }
-                free.push(slot);
-                e.take()
-            }
+            Children::Many(slab) if slab.get(slot)?.addr == addr => slab.remove(slot),
             _ => None,
         }
     }
@@ -135,10 +117,7 @@ impl Children {
                     };
                     e
                 }
-                Children::Many { entries, .. } => match entries.pop()? {
-                    Some(e) => e,
-                    None => continue,
-                },
+                Children::Many(slab) => slab.pop()?,
             };
             let live = match entry.hold {
                 Hold::Weak(w) => w.upgrade(),

@@ -282,7 +282,14 @@ impl Context {
     /// # });
     /// ```
     pub fn cancelled(&self) -> Cancelled<'_> {
-        Cancelled::new(self.done_ref())
+        match self.parent() {
+            Parent::Never => Cancelled::never(),
+            Parent::Gort(c) => Cancelled::node(c),
+            Parent::Custom(custom) => match custom.done() {
+                Some(done) => Cancelled::done(done),
+                None => Cancelled::never(),
+            },
+        }
     }
 
     /// `None` while the context is live; why it ended once it is done (Go:

@@ -125,6 +125,7 @@ mod error;
 mod funcs;
 mod go;
 mod key;
+mod slab;
 
 use gort_sync as sync;
 

@@ -11,7 +11,9 @@
 //!   channel sees it closed once the cancel is over;
 //! - `err()` racing a cancel of a parent with a child: once `err()` is
 //!   `Some`, `done` is closed and the child is cancelled (go1.23's `Err`
-//!   waits for the lock `cancel` holds; here, for the publication).
+//!   waits for the lock `cancel` holds; here, for the publication);
+//! - a `cancelled()` future's first poll racing the cancel: it completes or
+//!   is woken, never neither (a lost wake-up).
 //!
 //! Not covered: deadline timers (gort-time's own models cover its heap;
 //! loom has no time), custom parents (their watcher blocks a runner thread,
@@ -115,5 +117,19 @@ fn err_racing_a_cancel_sees_it_whole() {
         }
         canceller.join().unwrap();
         assert!(child.err().is_some());
+    });
+}
+
+#[test]
+fn cancelled_racing_a_cancel_is_never_lost() {
+    loom::model(|| {
+        let (ctx, cancel) = Context::background().with_cancel();
+        let (waker, count) = gort_testkit::counting_waker();
+        let canceller = thread::spawn(move || cancel.cancel());
+        let mut fut = std::pin::pin!(ctx.cancelled());
+        let ready = gort_testkit::poll_once(fut.as_mut(), &waker).is_ready();
+        canceller.join().unwrap();
+        assert!(ready || count.count() == 1, "a lost wake-up");
+        assert!(gort_testkit::poll_once(fut.as_mut(), &waker).is_ready());
     });
 }

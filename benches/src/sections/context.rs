@@ -7,8 +7,9 @@
 //!   Token: `child_token()` and `cancel()` (a token has no values).
 //! - `WithTimeout/concurrency=N`: ten contexts with a one-hour timeout made
 //!   and cancelled per iteration, on 2 threads, while `N` other such
-//!   contexts wait in the timer heap. No token row: a token has no
-//!   deadline.
+//!   contexts wait in the timer heap; on plain threads (gort-time's one
+//!   process heap) and in tasks on gort's runtime (a heap per P, Go's
+//!   layout). No token row: a token has no deadline.
 //! - `CancelTree/depth=D/Root=R`: a chain of `D` cancelable contexts under
 //!   `background()` (dropped uncancelled), under an open context then
 //!   cancelled, or under a cancelled one. Token: a chain of child tokens
@@ -94,6 +95,40 @@ fn with_timeout_run(concurrency: usize, iters: u64) -> crate::Measurement {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let m = on_threads(root, threads as u64, iters, with_timeout_gort);
+    for f in waiting.iter().flatten() {
+        f.cancel();
+    }
+    m
+}
+
+/// [`with_timeout_run`] in tasks on gort's shared 2-P runtime (Go's
+/// layout: each P's timers in its own heap, run by its scheduler), one
+/// task per P making the waiting contexts and one per P running the loop.
+fn with_timeout_gort_rt(concurrency: usize, iters: u64) -> crate::Measurement {
+    let rt = crate::exec::gort_runtime();
+    let tasks = 2;
+    let on_each_p = |job: fn(Context, u64) -> Vec<CancelFunc>, n: u64| {
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| rt.spawn(async move { job(Context::background(), n) }))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join_blocking().expect("benchmark task panicked"))
+            .collect::<Vec<_>>()
+    };
+    let waiting = on_each_p(
+        |root, n| (0..n).map(|_| root.with_timeout(HOUR).1).collect(),
+        (concurrency / tasks) as u64,
+    );
+    let m = crate::measure(|| {
+        on_each_p(
+            |root, n| {
+                with_timeout_gort(&root, n);
+                Vec::new()
+            },
+            iters.div_ceil(tasks as u64),
+        )
+    });
     for f in waiting.iter().flatten() {
         f.cancel();
     }
@@ -276,6 +311,9 @@ pub fn workloads() -> Vec<Workload> {
         out.push(
             Workload::new(SECTION, name.clone(), "10 timeouts")
                 .gort("gort", move |n| with_timeout_run(concurrency, n))
+                .gort("gort (gort rt)", move |n| {
+                    with_timeout_gort_rt(concurrency, n)
+                })
                 .go(&name),
         );
     }
