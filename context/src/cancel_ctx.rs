@@ -17,10 +17,10 @@
 //! cancelled, and `err()` that finds the code without it waits for it.
 
 use crate::children::{Children, Slot, UNLISTED};
-use crate::slab::Slab;
 use crate::context::{Context, Parent};
 use crate::error::{Cause, ContextError};
 use crate::go::go;
+use crate::slab::Slab;
 use crate::sync::{AtomicBool, AtomicU8, Ordering};
 use gort_chan::{RecvOnly, Sender};
 use gort_park::Mutex;

@@ -104,6 +104,8 @@ impl fmt::Debug for Cancelled<'_> {
             Wait::Node { .. } => "context",
             Wait::Done(_) => "done channel",
         };
-        f.debug_struct("Cancelled").field("waits_on", &waits_on).finish()
+        f.debug_struct("Cancelled")
+            .field("waits_on", &waits_on)
+            .finish()
     }
 }

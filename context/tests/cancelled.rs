@@ -17,7 +17,15 @@ fn every_waiter_is_woken_once_by_the_cancel() {
     let (ctx, cancel) = Context::background().with_cancel();
     let (child, _c) = ctx.with_cancel();
     let wakers: Vec<_> = (0..3).map(|_| counting_waker()).collect();
-    let mut futures: Vec<_> = (0..3).map(|i| Box::pin(if i == 2 { child.cancelled() } else { ctx.cancelled() })).collect();
+    let mut futures: Vec<_> = (0..3)
+        .map(|i| {
+            Box::pin(if i == 2 {
+                child.cancelled()
+            } else {
+                ctx.cancelled()
+            })
+        })
+        .collect();
     for (f, (w, _)) in futures.iter_mut().zip(&wakers) {
         assert!(poll_once(f.as_mut(), w).is_pending());
     }
@@ -120,5 +128,7 @@ fn a_panicking_waker_does_not_stop_the_cancel() {
     assert_eq!(child.err(), Some(ContextError::Canceled));
     assert!(done.try_recv().is_err() && done.is_closed());
     assert!(poll_once(f2.as_mut(), &good).is_ready());
-    let _ = f1.as_mut().poll(&mut std::task::Context::from_waker(Waker::noop()));
+    let _ = f1
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(Waker::noop()));
 }
