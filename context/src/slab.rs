@@ -56,14 +56,18 @@ impl<T> Slab<T> {
         Some(value)
     }
 
-    /// Removes some entry (for draining); `None` when empty.
+    /// Removes some entry (the last one; for draining); `None` when empty.
     pub(crate) fn pop(&mut self) -> Option<T> {
         while let Some(e) = self.entries.pop() {
             if e.is_some() {
                 return e;
             }
+            // An empty slot leaves the free list with it.
+            let gone = self.entries.len();
+            if let Some(at) = self.free.iter().position(|&i| i == gone) {
+                self.free.swap_remove(at);
+            }
         }
-        self.free.clear();
         None
     }
 }
@@ -85,10 +89,23 @@ mod tests {
         assert_eq!(s.get(b), None);
         assert_eq!(s.insert('d'), b);
         assert_eq!(s.len(), 3);
+        assert_eq!(s.remove(a), Some('a'));
+        assert_eq!(s.pop(), Some('c'));
+        assert_eq!(s.len(), 1);
+        // Slot 0 is free, slot 2 is gone with the pop.
+        assert_eq!(s.insert('e'), a);
+        assert_eq!(s.insert('f'), 2);
         let mut drained: Vec<char> = std::iter::from_fn(|| s.pop()).collect();
         drained.sort_unstable();
-        assert_eq!(drained, ['a', 'c', 'd']);
+        assert_eq!(drained, ['d', 'e', 'f']);
         assert_eq!(s.len(), 0);
-        assert_eq!(s.insert('e'), 0);
+        assert_eq!(s.insert('g'), 0);
+        assert_eq!(s.insert('h'), 1);
+        assert_eq!(s.remove(1), Some('h'));
+        // The empty last slot leaves with the pop, and its free entry too.
+        assert_eq!(s.pop(), Some('g'));
+        assert_eq!((s.len(), s.pop()), (0, None));
+        assert_eq!(s.insert('i'), 0);
+        assert_eq!(s.insert('j'), 1);
     }
 }
