@@ -90,9 +90,11 @@
 //! - A child leaves its parent's set when cancelled, so millions of
 //!   short-lived children of one long-lived context cost nothing once done.
 //! - `done()` is made on first use: a context nobody waits on allocates
-//!   no channel. Contexts that cannot be cancelled (`background`, `todo`,
-//!   `without_cancel`, values over them) return a channel that is never
-//!   ready.
+//!   no channel (`cancelled().await` waits without one). Contexts that
+//!   cannot be cancelled (`background`, `todo`, `without_cancel`, values
+//!   over them) return a channel that is never ready. To check for
+//!   cancellation in a loop, `err()` (one atomic load) is cheaper than
+//!   `done().try_recv()` (which clones a receiver).
 //! - A deadline cancels through a gort-time `after_func` timer;
 //!   [`after_func`]'s function and the watcher of a [`CustomContext`]
 //!   parent without an `after_func` of its own run on gort-time's runner
