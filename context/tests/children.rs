@@ -2,7 +2,8 @@
 //! cancelled child leaves the parent's set (Go's `removeChild`), and so
 //! does a child dropped without being cancelled (gort's weak hold; Go's
 //! garbage collector frees it instead). An `after_func` registration stays
-//! until it runs or is stopped, even with its handle dropped.
+//! until it runs or is stopped, even with its handle dropped. And every
+//! handle is `Send + Sync`.
 #![cfg(not(gort_loom))]
 
 use gort_context::{Context, after_func};
@@ -56,4 +57,20 @@ fn an_after_func_outlives_its_dropped_handle() {
     rx.recv_timeout(Duration::from_secs(60))
         .expect("the function runs after its handle was dropped");
     assert_eq!(parent.children_len(), 0);
+}
+
+/// Every handle crosses threads (DESIGN: everything is `Send + Sync`), and
+/// the futures are `Send`.
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    fn send<T: Send>(_: &T) {}
+    check::<Context>();
+    check::<gort_context::CancelFunc>();
+    check::<gort_context::CancelCauseFunc>();
+    fn send_sync<T: Send + Sync + std::fmt::Debug>() {}
+    send_sync::<gort_context::AfterFuncStop>();
+    send_sync::<gort_context::Key<String>>();
+    let ctx = Context::background();
+    send(&ctx.cancelled());
 }
