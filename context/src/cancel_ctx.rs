@@ -63,7 +63,9 @@ struct State {
     /// Go's `children`: `None` until the first child, and again once
     /// cancelled.
     children: Option<Children>,
-    /// Go's `cause`, set with `err` by the first cancel.
+    /// Go's `cause`, set with `err` by the first cancel; `None` once
+    /// cancelled stands for the error itself (Go stores `err` there: here
+    /// the default costs no reference count).
     cause: Option<Cause>,
     /// The sender of an open `done` channel; dropping it closes `done`.
     done_tx: Option<Sender<()>>,
@@ -71,7 +73,7 @@ struct State {
     timer: Option<gort_time::Timer>,
     /// Go's `stopCtx.stop`: unregisters this node from a custom parent's
     /// `after_func`.
-    stop: Option<Box<dyn FnOnce() -> bool + Send>>,
+    stop: Option<Stop>,
     /// The wakers of pending `cancelled()` futures (taken by the cancel).
     waiters: Option<Slab<Waker>>,
 }
@@ -98,6 +100,10 @@ impl Wakes {
         }
     }
 }
+
+/// Go's `stopCtx.stop`: unregisters a node from a custom parent's
+/// `after_func`.
+type Stop = Box<dyn FnOnce() -> bool + Send>;
 
 /// A node's `done` once set.
 enum Done {
@@ -171,7 +177,7 @@ impl CancelCtx {
         cause: Option<Cause>,
     ) -> Arc<CancelCtx> {
         let state = State {
-            cause: Some(cause.unwrap_or_else(|| err.into_cause())),
+            cause,
             ..State::default()
         };
         Self::with_state(parent, deadline, None, err.code() | PUBLISHED, state)
@@ -249,6 +255,16 @@ impl CancelCtx {
     /// The cause recorded by the first cancel (Go: `cancelCtx.cause`, read
     /// under `mu` by `Cause`).
     pub(crate) fn cause(&self) -> Option<Cause> {
+        let st = self.state.lock();
+        // The code is stored under this lock with the cause.
+        let err = ContextError::from_code(self.err.load(Ordering::Relaxed) & !PUBLISHED);
+        st.cause
+            .clone()
+            .or_else(|| err.map(ContextError::into_cause))
+    }
+
+    /// The cause as recorded (`None`: the error itself, or not cancelled).
+    pub(crate) fn cause_recorded(&self) -> Option<Cause> {
         self.state.lock().cause.clone()
     }
 
@@ -305,7 +321,12 @@ impl CancelCtx {
     /// Go's `child.cancel(false, parent.Err(), Cause(parent))`.
     fn cancel_by_parent(self: &Arc<Self>) {
         let err = self.parent.err().unwrap_or(ContextError::Canceled);
-        self.cancel(false, err, self.parent.cause());
+        let cause = match self.parent.parent() {
+            // The node's error is `err`: its default cause is the same.
+            Parent::Gort(p) => p.cause_recorded(),
+            _ => self.parent.cause(),
+        };
+        self.cancel(false, err, cause);
     }
 
     /// Go's fallback goroutine in `propagateCancel`: waits for the parent's
@@ -329,9 +350,9 @@ impl CancelCtx {
     /// `remove` also takes the node out of its parent's set. Returns once
     /// the node and its subtree are cancelled, by this call or another.
     pub(crate) fn cancel(self: &Arc<Self>, remove: bool, err: ContextError, cause: Option<Cause>) {
-        let cause = cause.unwrap_or_else(|| err.into_cause());
+        let cause = cause.as_ref();
         let mut wakes = Wakes::default();
-        let Some(children) = self.cancel_one(remove, err, &cause, &mut wakes) else {
+        let Some(children) = self.cancel_one(remove, err, cause, &mut wakes) else {
             self.wait_published();
             return;
         };
@@ -342,7 +363,7 @@ impl CancelCtx {
             let mut stack = vec![(self.clone(), children)];
             while let Some((node, children)) = stack.last_mut() {
                 match children.pop_live() {
-                    Some(child) => match child.cancel_one(false, err, &cause, &mut wakes) {
+                    Some(child) => match child.cancel_one(false, err, cause, &mut wakes) {
                         Some(grandchildren) => stack.push((child, grandchildren)),
                         // Another cancel of it is in progress.
                         None => child.wait_published(),
@@ -371,7 +392,7 @@ impl CancelCtx {
         self: &Arc<Self>,
         remove: bool,
         err: ContextError,
-        cause: &Cause,
+        cause: Option<&Cause>,
         wakes: &mut Wakes,
     ) -> Option<Children> {
         let mut st = self.state.lock();
@@ -387,12 +408,14 @@ impl CancelCtx {
         let mut done_tx = None;
         let mut waiters = None;
         if first {
-            st.cause = Some(cause.clone());
+            st.cause = cause.cloned();
             done_tx = st.done_tx.take();
             children = st.children.take();
             waiters = st.waiters.take();
         }
         let timer = st.timer.take();
+        // `removeChild`'s `stopCtx` case, read under this same lock.
+        let stop = if remove { st.stop.take() } else { None };
         drop(st);
         // Closes `done` and wakes the `cancelled()` futures (after the code
         // is stored, before the node is published).
@@ -405,7 +428,7 @@ impl CancelCtx {
             }
         }
         if remove {
-            self.remove_from_parent();
+            self.remove_from_parent(stop);
         }
         if let Some(timer) = timer {
             timer.stop();
@@ -458,8 +481,9 @@ impl CancelCtx {
     }
 
     /// Port of `removeChild(c.Context, c)`.
-    fn remove_from_parent(self: &Arc<Self>) {
-        let stop = self.state.lock().stop.take();
+    /// `stop`: the node's `stopCtx.stop`, taken by the caller under the
+    /// node's lock.
+    fn remove_from_parent(self: &Arc<Self>, stop: Option<Stop>) {
         if let Some(stop) = stop {
             stop();
             return;

@@ -415,7 +415,8 @@ impl Context {
         if after.is_none() {
             if let Parent::Gort(p) = self.cancel_parent() {
                 if let Some(err) = p.err() {
-                    return CancelCtx::new_cancelled(self.clone(), deadline, err, self.cause());
+                    let cause = p.cause_recorded();
+                    return CancelCtx::new_cancelled(self.clone(), deadline, err, cause);
                 }
             }
         }

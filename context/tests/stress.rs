@@ -219,7 +219,9 @@ fn warm_up() {
     // (kept by the thread).
     let (ctx, _cancel) = Context::background().with_timeout(Duration::from_millis(1));
     assert!(ctx.done().recv_timeout(GUARD).is_err());
-    // The shared causes and closed channel, made on this thread.
+    // The shared default causes and closed channel, made on this thread.
+    drop(ContextError::Canceled.into_cause());
+    drop(ContextError::DeadlineExceeded.into_cause());
     let (ctx, cancel) = Context::background().with_cancel();
     cancel.cancel();
     drop(ctx.done());
