@@ -108,6 +108,9 @@
 //!   without being cancelled is freed at once (Go's garbage collector
 //!   frees it later; without one, a strong hold would leak it). An
 //!   `after_func` registration is held strongly, as in Go.
+//! - A `done()` channel outlives its context only as a closed channel:
+//!   once every handle of a context is dropped uncancelled, a `done()`
+//!   still held reports closed (Go's would block forever).
 //! - `err` is an atomic (go1.25; go1.23 reads it under the lock).
 //! - A cancel takes its node's children out under the lock and cancels
 //!   them after unlocking, iteratively (Go recurses with the parent's lock

@@ -74,3 +74,22 @@ fn handles_are_send_and_sync() {
     let ctx = Context::background();
     send(&ctx.cancelled());
 }
+
+/// A `done()` held past its context: while a handle lives it stays open;
+/// once every handle is gone (uncancelled) it reports closed, since
+/// nobody can cancel the context any more (documented deviation: Go's
+/// would block forever).
+#[test]
+fn a_done_channel_outliving_its_context_closes() {
+    let (ctx, cancel) = Context::background().with_cancel();
+    let (child, child_cancel) = ctx.with_cancel();
+    let done = ctx.done();
+    drop((ctx, cancel));
+    assert_eq!(
+        done.try_recv(),
+        Err(gort_chan::TryRecvError::Empty),
+        "the child holds it"
+    );
+    drop((child, child_cancel));
+    assert_eq!(done.try_recv(), Err(gort_chan::TryRecvError::Closed));
+}
