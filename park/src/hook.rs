@@ -98,10 +98,10 @@ mod flag {
         if p.is_null() {
             return false;
         }
-        // SAFETY: a non-null `FLAG` points into the `Arc` that `KEEP` holds
-        // on this thread: `set` nulls `FLAG` before it replaces the `Arc`
-        // and sets it only once the new one is held, and `KEEP`'s destructor
-        // nulls it before the `Arc` is dropped at thread exit.
+        // `set` nulls `FLAG` before it replaces the `Arc` and sets it only
+        // once the new one is held; `KEEP`'s destructor nulls it before the
+        // `Arc` is dropped at thread exit.
+        // SAFETY: so a non-null `FLAG` points into the `Arc` `KEEP` holds.
         unsafe { (*p).load(Ordering::Relaxed) }
     }
 }
