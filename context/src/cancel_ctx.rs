@@ -275,19 +275,14 @@ impl CancelCtx {
 
     /// Port of `cancelCtx.propagateCancel` (and its `afterFuncer` and
     /// watcher paths): arranges for this node to be cancelled when its
-    /// parent is. Runs before the node is handed out, so nothing else can
-    /// cancel it yet except its parent.
-    pub(crate) fn propagate(self: &Arc<Self>) {
-        match self.parent.cancel_parent() {
+    /// parent is; `parent` is `self.parent.cancel_parent()`, which the
+    /// caller has already looked at. Runs before the node is handed out, so
+    /// nothing else can cancel it yet except its parent.
+    pub(crate) fn propagate(self: &Arc<Self>, parent: Parent<'_>) {
+        match parent {
             // Go: `parent.Done() == nil`: never cancelled.
             Parent::Never => {}
             Parent::Gort(p) => {
-                // Go's non-blocking receive from `parent.Done()`, without
-                // making the channel.
-                if p.cancel_begun() {
-                    self.cancel_by_parent();
-                    return;
-                }
                 let mut st = p.state.lock();
                 if p.cancel_begun() {
                     // The code is set under this lock, with `cause`; no

@@ -63,6 +63,7 @@ struct ValueCtx {
 
 /// What a context's cancellation depends on (Go: what `parent.Done()` and
 /// `parentCancelCtx` tell `propagateCancel`).
+#[derive(Clone, Copy)]
 pub(crate) enum Parent<'a> {
     /// Never cancelled (Go: a nil `Done`).
     Never,
@@ -412,16 +413,18 @@ impl Context {
         deadline: Option<Instant>,
         after: Option<Box<dyn FnOnce() + Send>>,
     ) -> Arc<CancelCtx> {
-        if after.is_none() {
-            if let Parent::Gort(p) = self.cancel_parent() {
-                if let Some(err) = p.err() {
-                    let cause = p.cause_recorded();
-                    return CancelCtx::new_cancelled(self.clone(), deadline, err, cause);
-                }
+        let parent = self.cancel_parent();
+        if let (Parent::Gort(p), None) = (parent, &after) {
+            // Go's non-blocking receive from `parent.Done()` (without
+            // making the channel): a child of a cancelled parent is made
+            // cancelled. (An `after_func`'s must run its function:
+            // `propagate` cancels it.)
+            if let Some(err) = p.err() {
+                return CancelCtx::new_cancelled(self.clone(), deadline, err, p.cause_recorded());
             }
         }
         let c = CancelCtx::new(self.clone(), deadline, after);
-        c.propagate();
+        c.propagate(parent);
         c
     }
 
@@ -429,8 +432,7 @@ impl Context {
     fn deadline_ctx(&self, at: Instant, cause: Option<Cause>) -> (Context, CancelFunc) {
         if self.deadline().is_some_and(|cur| cur < at) {
             // The current deadline is sooner than the new one.
-            let c = self.with_cancel_node(None, None);
-            return (Context(Repr::Cancel(c.clone())), CancelFunc::new(c, true));
+            return self.with_cancel();
         }
         let c = self.with_cancel_node(Some(at), None);
         let ctx = Context(Repr::Cancel(c.clone()));
@@ -450,10 +452,7 @@ impl Context {
     fn timeout_ctx(&self, d: Duration, cause: Option<Cause>) -> (Context, CancelFunc) {
         match Instant::now().checked_add(d) {
             Some(at) => self.deadline_ctx(at, cause),
-            None => {
-                let c = self.with_cancel_node(None, None);
-                (Context(Repr::Cancel(c.clone())), CancelFunc::new(c, true))
-            }
+            None => self.with_cancel(),
         }
     }
 }
