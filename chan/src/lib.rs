@@ -103,6 +103,7 @@ mod recv;
 mod recv_only;
 mod select;
 mod send;
+mod stage;
 #[cfg(feature = "stream")]
 mod stream;
 mod timer;

@@ -4,6 +4,7 @@
 use crate::error::{RecvError, RecvTimeoutError, TryRecvError};
 use crate::hchan::{Chan, Received};
 use crate::op::Op;
+use crate::stage::Stage;
 use crate::waiter::Waiter;
 use crate::wake::wake;
 use core::fmt;
@@ -89,16 +90,14 @@ impl<T> Chan<T> {
 pub struct RecvFuture<'a, T> {
     /// `None` for [`never`](crate::never): never ready.
     chan: Option<&'a Chan<T>>,
-    waiter: Waiter<T>,
-    done: bool,
+    stage: Stage<T, ()>,
 }
 
 impl<'a, T> RecvFuture<'a, T> {
     pub(crate) fn new(chan: Option<&'a Chan<T>>) -> Self {
         Self {
             chan,
-            waiter: Waiter::new(Op::new_recv()),
-            done: false,
+            stage: Stage::Start(()),
         }
     }
 }
@@ -106,24 +105,25 @@ impl<'a, T> RecvFuture<'a, T> {
 impl<T> Future for RecvFuture<'_, T> {
     type Output = Result<T, RecvError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `waiter` is structurally pinned; the others are not.
+        // SAFETY: `stage` is structurally pinned; `chan` is not.
         let this = unsafe { self.get_unchecked_mut() };
         let Some(chan) = this.chan else {
             return Poll::Pending;
         };
         // SAFETY: see above.
-        let waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
-        waiter.poll_future(chan, cx, &mut this.done, Op::take_recv)
+        unsafe { Pin::new_unchecked(&mut this.stage) }.poll(chan, cx)
     }
 }
 
 impl<T> Drop for RecvFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(chan) = self.chan {
             // SAFETY: `drop` runs on a pinned (or never pinned) future, and
-            // `waiter` is structurally pinned.
-            unsafe { Pin::new_unchecked(&mut self.waiter) }.cancel(chan);
+            // `stage` is structurally pinned.
+            unsafe { Pin::new_unchecked(&mut self.stage) }.cancel(chan);
         }
     }
 }
@@ -132,8 +132,8 @@ impl<T> fmt::Debug for RecvFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvFuture")
             .field("never", &self.chan.is_none())
-            .field("queued", &self.waiter.is_queued())
-            .field("done", &self.done)
+            .field("queued", &self.stage.is_queued())
+            .field("done", &self.stage.is_done())
             .finish()
     }
 }

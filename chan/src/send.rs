@@ -4,6 +4,7 @@
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::hchan::{Chan, Sent};
 use crate::op::Op;
+use crate::stage::{Sending, Stage};
 use crate::waiter::Waiter;
 use crate::wake::wake;
 use core::fmt;
@@ -103,16 +104,14 @@ impl<T> Chan<T> {
 #[must_use = "futures do nothing unless polled"]
 pub struct SendFuture<'a, T> {
     chan: &'a Chan<T>,
-    waiter: Waiter<T>,
-    done: bool,
+    stage: Stage<T, Sending<T>>,
 }
 
 impl<'a, T> SendFuture<'a, T> {
     pub(crate) fn new(chan: &'a Chan<T>, value: T) -> Self {
         Self {
             chan,
-            waiter: Waiter::new(Op::new_send(value)),
-            done: false,
+            stage: Stage::Start(Sending(value)),
         }
     }
 }
@@ -120,28 +119,29 @@ impl<'a, T> SendFuture<'a, T> {
 impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `waiter` is structurally pinned; the others are not.
+        // SAFETY: `stage` is structurally pinned; `chan` is not.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above.
-        let waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
-        waiter.poll_future(this.chan, cx, &mut this.done, Op::take_sent)
+        unsafe { Pin::new_unchecked(&mut this.stage) }.poll(this.chan, cx)
     }
 }
 
 impl<T> Drop for SendFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: `drop` runs on a pinned (or never pinned) future, and
-        // `waiter` is structurally pinned.
-        unsafe { Pin::new_unchecked(&mut self.waiter) }.cancel(self.chan);
+        // `stage` is structurally pinned.
+        unsafe { Pin::new_unchecked(&mut self.stage) }.cancel(self.chan);
     }
 }
 
 impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendFuture")
-            .field("queued", &self.waiter.is_queued())
-            .field("done", &self.done)
+            .field("queued", &self.stage.is_queued())
+            .field("done", &self.stage.is_done())
             .finish()
     }
 }

@@ -1,8 +1,7 @@
 //! `futures_core::Stream` for receivers (feature `stream`).
 
 use crate::handles::Receiver;
-use crate::op::Op;
-use crate::waiter::Waiter;
+use crate::stage::Stage;
 use core::fmt;
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -30,7 +29,8 @@ use futures_core::{FusedStream, Stream};
 #[must_use = "streams do nothing unless polled"]
 pub struct RecvStream<T> {
     rx: Receiver<T>,
-    waiter: Waiter<T>,
+    /// The receive in progress; restarted after each item.
+    stage: Stage<T, ()>,
     terminated: bool,
 }
 
@@ -45,7 +45,7 @@ impl<T> Receiver<T> {
     pub fn into_stream(self) -> RecvStream<T> {
         RecvStream {
             rx: self,
-            waiter: Waiter::new(Op::new_recv()),
+            stage: Stage::Start(()),
             terminated: false,
         }
     }
@@ -55,7 +55,7 @@ impl<T> Stream for RecvStream<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        // SAFETY: `waiter` is structurally pinned; the other fields are not.
+        // SAFETY: `stage` is structurally pinned; the other fields are not.
         let this = unsafe { self.get_unchecked_mut() };
         if this.terminated {
             return Poll::Ready(None);
@@ -64,13 +64,9 @@ impl<T> Stream for RecvStream<T> {
             return Poll::Pending;
         };
         // SAFETY: see above.
-        let mut waiter = unsafe { Pin::new_unchecked(&mut this.waiter) };
-        core::task::ready!(waiter.as_mut().poll(chan, cx));
-        let item = waiter
-            .op()
-            .take_recv()
-            .expect("a completed receive has an outcome")
-            .ok();
+        let mut stage = unsafe { Pin::new_unchecked(&mut this.stage) };
+        let item = core::task::ready!(stage.as_mut().poll(chan, cx)).ok();
+        stage.set(Stage::Start(()));
         this.terminated = item.is_none();
         Poll::Ready(item)
     }
@@ -86,8 +82,8 @@ impl<T> Drop for RecvStream<T> {
     fn drop(&mut self) {
         if let Some(chan) = self.rx.chan.as_deref() {
             // SAFETY: `drop` runs on a pinned (or never pinned) stream, and
-            // `waiter` is structurally pinned.
-            unsafe { Pin::new_unchecked(&mut self.waiter) }.cancel(chan);
+            // `stage` is structurally pinned.
+            unsafe { Pin::new_unchecked(&mut self.stage) }.cancel(chan);
         }
     }
 }

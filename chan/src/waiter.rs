@@ -1,7 +1,8 @@
 //! A party waiting on one channel operation: Go's goroutine blocked in
 //! `chansend`/`chanrecv`, with its `selectDone`/`param` (the [`Claim`]) and
 //! its `mysg` (the [`Op`]). A thread keeps its `Waiter` pinned on its stack,
-//! a future inside itself; either way waiting allocates nothing.
+//! a future inside itself (built only once it has to wait: see
+//! [`Stage`](crate::stage::Stage)); either way waiting allocates nothing.
 //!
 //! The channel is passed to every method (see [`Op`]); an owner that may be
 //! dropped while waiting (a future, a stream) calls [`Waiter::cancel`] from
@@ -9,7 +10,6 @@
 
 use crate::hchan::{Chan, Locked};
 use crate::op::Op;
-use crate::wake::wake;
 use core::marker::PhantomPinned;
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -49,42 +49,41 @@ impl<T> Waiter<T> {
         self.op.is_queued()
     }
 
-    /// One poll of an async send or receive on `chan` (Go: `chansend` /
-    /// `chanrecv` with `block == true` in a goroutine). `Ready` once the op
-    /// is done; then take its outcome from [`op`](Self::op).
-    ///
-    /// The first poll tries the operation under the lock and, if it would
-    /// block, registers the task's waker and queues the op (Go: `gopark`).
-    /// Later polls only look at the claim: the peer that completes the op
-    /// does the work under the lock.
-    pub(crate) fn poll(self: Pin<&mut Self>, chan: &Chan<T>, cx: &mut Context<'_>) -> Poll<()> {
-        let (claim, mut op) = self.parts();
-        if op.is_queued() {
-            // Usually polled because the completer woke us: then the claim
-            // is done and registering the waker again would be wasted work.
-            if claim.done().is_none() {
-                claim.register(cx.waker());
-            }
-            if claim.settled().is_none() {
-                return Poll::Pending;
-            }
-            // SAFETY: the claim is done, and this op is its only case.
-            unsafe { op.observe(chan) };
-            return Poll::Ready(());
+    /// A later poll of an async operation that [`park`](Self::park)
+    /// queued: `Ready` once a peer completed it (then take its outcome from
+    /// [`op`](Self::op)). Only the claim is looked at: the peer that
+    /// completes the op does the work under the lock.
+    #[inline]
+    pub(crate) fn poll_queued(
+        self: Pin<&mut Self>,
+        chan: &Chan<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let (claim, op) = self.parts();
+        debug_assert!(op.is_queued());
+        // Usually polled because the completer woke us: then the claim is
+        // done and registering the waker again would be wasted work.
+        if claim.done().is_none() {
+            claim.register(cx.waker());
         }
-        // Go: the preemption check in `chansend`'s / `chanrecv`'s prologue.
-        if gort_park::hook::preempt_check(cx) {
+        if claim.settled().is_none() {
             return Poll::Pending;
         }
-        if op.is_recv() {
-            chan.maybe_run_timer();
-        }
-        let mut g = chan.lock();
-        if let Some(peer) = op.as_mut().attempt(chan, &mut g) {
-            drop(g);
-            wake(peer);
-            return Poll::Ready(());
-        }
+        // SAFETY: the claim is done, and this op is its only case.
+        unsafe { op.observe(chan) };
+        Poll::Ready(())
+    }
+
+    /// Registers the task's waker and queues the op (the caller found it
+    /// would block, under `g`, the lock of `chan`). Go: `gopark` of a
+    /// goroutine in `chansend`/`chanrecv`.
+    pub(crate) fn park(
+        self: Pin<&mut Self>,
+        chan: &Chan<T>,
+        mut g: Locked<'_, T>,
+        cx: &Context<'_>,
+    ) {
+        let (claim, op) = self.parts();
         claim.rearm();
         // Registered before the sudog becomes visible to completers.
         claim.register(cx.waker());
@@ -92,23 +91,6 @@ impl<T> Waiter<T> {
         // owner cancels it (dequeuing the op) before dropping it, and holds
         // the channel for at least as long.
         unsafe { op.enqueue(chan, &mut g, claim, 0) };
-        Poll::Pending
-    }
-
-    /// The poll of a send or receive future: [`poll`](Self::poll), then the
-    /// outcome `take` reads from the op. `done` marks the future completed;
-    /// polling it again is a contract violation.
-    pub(crate) fn poll_future<R>(
-        mut self: Pin<&mut Self>,
-        chan: &Chan<T>,
-        cx: &mut Context<'_>,
-        done: &mut bool,
-        take: impl FnOnce(Pin<&mut Op<T>>) -> Option<R>,
-    ) -> Poll<R> {
-        assert!(!*done, "a channel future polled after it completed");
-        core::task::ready!(self.as_mut().poll(chan, cx));
-        *done = true;
-        Poll::Ready(take(self.op()).expect("a completed operation has an outcome"))
     }
 
     /// Queues the op (the caller found it would block, under `g`, the lock
@@ -143,8 +125,11 @@ impl<T> Waiter<T> {
 
     /// A pending future (or stream) on `chan` is dropped: leave no waiter
     /// behind, and give back a value a sender already handed over.
+    #[inline]
     pub(crate) fn cancel(self: Pin<&mut Self>, chan: &Chan<T>) {
         let (claim, op) = self.parts();
-        op.abandon(chan, || claim.done().is_some());
+        if op.is_queued() {
+            op.abandon(chan, || claim.done().is_some());
+        }
     }
 }
