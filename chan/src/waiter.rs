@@ -84,9 +84,10 @@ impl<T> Waiter<T> {
         cx: &Context<'_>,
     ) {
         let (claim, op) = self.parts();
-        claim.rearm();
-        // Registered before the sudog becomes visible to completers.
-        claim.register(cx.waker());
+        // SAFETY: the op is not queued (its owner found it would block), and
+        // it is queued just below; so the waker is registered before the
+        // sudog becomes visible to completers.
+        unsafe { claim.rearm_with(cx.waker()) };
         // SAFETY: `claim` lives beside `op` in this pinned waiter, whose
         // owner cancels it (dequeuing the op) before dropping it, and holds
         // the channel for at least as long.

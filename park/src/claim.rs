@@ -9,29 +9,53 @@
 //! # Protocol
 //!
 //! States: `WAITING` → `CLAIMED` → `DONE(case)`, and back to `WAITING` only by
-//! the owner when none of its sudogs is queued ([`Claim::rearm`]).
+//! the owner when none of its sudogs is queued ([`Claim::rearm`]). The owner
+//! may pass through `REGISTERING` (from and back to `WAITING`) to replace its
+//! waker while its sudogs are queued.
 //!
+//! - The waker slot has no lock of its own: the state word decides who may
+//!   touch it. The owner writes it while none of its sudogs is queued
+//!   ([`Claim::rearm_with`]: the queue lock it takes to enqueue publishes the
+//!   write) or while it holds `REGISTERING` ([`Claim::register`]). A
+//!   completer reads it only after winning `WAITING → CLAIMED`.
 //! - The completer holds the lock of the queue it dequeued the sudog from for
 //!   the whole `WAITING → CLAIMED → DONE` walk: it wins the CAS, writes the
 //!   sudog's slot, takes the registered waker, then publishes `DONE(case)` with
 //!   release ordering. After that store it never touches the claim or the
 //!   sudog again; it wakes the taken waker after unlocking.
+//! - A completer that finds `REGISTERING` claims it as `CLAIMED_UNWOKEN` and
+//!   leaves the slot to the owner: the owner is running, its registration's
+//!   closing CAS fails, and it then sees the outcome itself, so no wake-up is
+//!   needed (the same hand-over as `AtomicWaker`'s `WAKING` bit).
 //! - The owner registers its waker *before* it reads the state, and treats
-//!   `CLAIMED` as "almost done": it spins until `DONE` (the completer is inside
-//!   a short critical section), so it never sleeps on a claim that is already
-//!   won. Observing `DONE` with acquire ordering makes the slot writes visible.
+//!   both claimed states as "almost done": it spins until `DONE` (the
+//!   completer is inside a short critical section), so it never sleeps on a
+//!   claim that is already won. Observing `DONE` with acquire ordering makes
+//!   the slot writes visible.
 //! - An owner that gives up (timeout, dropped future) takes the locks of every
 //!   queue its sudogs sit in; with those held the state is either `WAITING`
 //!   (nobody can claim it any more once its sudogs are removed) or `DONE`.
+//!
+//! Go keeps no waker: `goready` needs only the `g`. A waker slot guarded by
+//! `AtomicWaker` would cost two more atomic read-modify-writes per wake-up
+//! (its registration lock on take) and two per registration; here a
+//! registration before enqueueing costs none and a take costs none.
 
-use crate::sync::{AtomicUsize, Ordering, WakerCell};
+use crate::sync::{AtomicUsize, Ordering, UnsafeCell};
 use core::fmt;
 use core::task::Waker;
 use std::time::Instant;
 
 const WAITING: usize = 0;
-const CLAIMED: usize = 1;
-const DONE: usize = 2;
+/// The owner is replacing its waker (entered only from `WAITING`).
+const REGISTERING: usize = 1;
+/// Won by a completer, which takes the waker.
+const CLAIMED: usize = 2;
+/// Won by a completer while the owner was registering: the completer
+/// leaves the waker slot alone and wakes nobody.
+const CLAIMED_UNWOKEN: usize = 3;
+/// `DONE + case`: completed with case `case`.
+const DONE: usize = 4;
 
 /// The claim cell of one waiting party (Go: `g.selectDone` plus `g.param`).
 ///
@@ -53,30 +77,53 @@ const DONE: usize = 2;
 /// assert_eq!(claim.done(), Some(7));
 /// ```
 pub struct Claim {
-    /// `WAITING`, `CLAIMED`, or `DONE + case`.
+    /// `WAITING`, `REGISTERING`, `CLAIMED`, `CLAIMED_UNWOKEN`, or
+    /// `DONE + case`.
     state: AtomicUsize,
-    /// The owner's waker; taken by the completer just before `DONE`.
-    waker: WakerCell,
+    /// The owner's waker; who may touch it is decided by `state` (see the
+    /// module docs).
+    waker: UnsafeCell<Option<Waker>>,
 }
+
+// SAFETY: the waker slot is accessed by one party at a time, as `state`
+// decides (module docs); `Waker` is `Send + Sync`.
+unsafe impl Send for Claim {}
+// SAFETY: as above.
+unsafe impl Sync for Claim {}
 
 impl Claim {
     /// A fresh claim in the waiting state.
     pub fn new() -> Self {
         Self {
             state: AtomicUsize::new(WAITING),
-            waker: WakerCell::new(),
+            waker: UnsafeCell::new(None),
         }
     }
 
     /// Tries to win this claim (Go: `selectDone.CompareAndSwap(0, 1)`).
+    /// An owner replacing its waker does not make it fail: the claim is
+    /// then won without the waker (see the module docs).
     ///
     /// The winner must call [`finish`](Self::finish) before it releases the
     /// lock under which it won.
     #[inline]
     pub fn try_claim(&self) -> bool {
-        self.state
-            .compare_exchange(WAITING, CLAIMED, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        let mut seen = WAITING;
+        loop {
+            let won = if seen == REGISTERING {
+                CLAIMED_UNWOKEN
+            } else {
+                CLAIMED
+            };
+            match self
+                .state
+                .compare_exchange(seen, won, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return true,
+                Err(s @ (WAITING | REGISTERING)) => seen = s,
+                Err(_) => return false,
+            }
+        }
     }
 
     /// Publishes that case `case` completed and returns the owner's waker, to
@@ -104,9 +151,15 @@ impl Claim {
     pub(crate) unsafe fn finish_raw(this: *const Self, case: usize) -> Option<Waker> {
         // SAFETY: the claim is alive until the store below (the caller's
         // contract); these shared references end with their statements.
+        // Having won `CLAIMED`, we alone touch the slot until we publish.
         let waker = unsafe {
-            debug_assert_eq!((*this).state.load(Ordering::Relaxed), CLAIMED);
-            (*this).waker.take()
+            match (*this).state.load(Ordering::Relaxed) {
+                CLAIMED => (*this).waker.with_mut(|w| (*w).take()),
+                s => {
+                    debug_assert_eq!(s, CLAIMED_UNWOKEN);
+                    None
+                }
+            }
         };
         // SAFETY: as above. The store is the last access: after it the owner
         // may free the claim.
@@ -125,13 +178,14 @@ impl Claim {
     }
 
     /// Like [`done`](Self::done), but waits out a completion in progress: a
-    /// `CLAIMED` state becomes `DONE` within the completer's critical section.
+    /// claimed state becomes `DONE` within the completer's critical section.
+    /// Only the owner calls it (so the claim is never `REGISTERING` here).
     #[inline]
     pub fn settled(&self) -> Option<usize> {
         loop {
             match self.state.load(Ordering::Acquire) {
-                WAITING => return None,
-                CLAIMED => crate::sync::spin_loop(),
+                WAITING | REGISTERING => return None,
+                CLAIMED | CLAIMED_UNWOKEN => crate::sync::spin_loop(),
                 s => return Some(s - DONE),
             }
         }
@@ -140,14 +194,41 @@ impl Claim {
     /// Whether nobody has won the claim yet.
     #[inline]
     pub fn is_waiting(&self) -> bool {
-        self.state.load(Ordering::Acquire) == WAITING
+        matches!(self.state.load(Ordering::Acquire), WAITING | REGISTERING)
     }
 
-    /// Registers the waker to wake on completion. Call it before checking
-    /// [`settled`](Self::settled) (see the module docs).
-    #[inline]
+    /// Registers the waker to wake on completion, while sudogs of the claim
+    /// may be queued (a later poll with a new waker). Call it before
+    /// checking [`settled`](Self::settled) (see the module docs). Only the
+    /// owner registers. A claim already won keeps its waker: the owner sees
+    /// the outcome through `settled`.
     pub fn register(&self, waker: &Waker) {
-        self.waker.register(waker);
+        if self
+            .state
+            .compare_exchange(WAITING, REGISTERING, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        /// Leaves `REGISTERING`, also if cloning the waker unwinds; the CAS
+        /// fails if a completer claimed the claim meanwhile.
+        struct Leave<'a>(&'a AtomicUsize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                let _ = self.0.compare_exchange(
+                    REGISTERING,
+                    WAITING,
+                    Ordering::Release,
+                    Ordering::Relaxed,
+                );
+            }
+        }
+        let leave = Leave(&self.state);
+        // SAFETY: in `REGISTERING` only the owner touches the slot (a
+        // completer that claims now takes `CLAIMED_UNWOKEN` and leaves it).
+        let old = unsafe { self.store_waker(waker) };
+        drop(leave);
+        drop(old);
     }
 
     /// Registers the calling OS thread as the party to wake ([`wait`](Self::wait)
@@ -163,6 +244,39 @@ impl Claim {
     #[inline]
     pub fn rearm(&self) {
         self.state.store(WAITING, Ordering::Relaxed);
+    }
+
+    /// [`rearm`](Self::rearm), and stores `waker` as the one to wake, with no
+    /// atomic read-modify-write: the lock of the queue the claim's sudogs are
+    /// then put in publishes it to the completers.
+    ///
+    /// # Safety
+    /// Only the owner calls it, while none of the claim's sudogs is queued
+    /// (so no completer can reach the claim), and it queues them only after
+    /// this call.
+    #[inline]
+    pub unsafe fn rearm_with(&self, waker: &Waker) {
+        self.rearm();
+        // SAFETY: nobody else can reach the claim (the caller's contract).
+        drop(unsafe { self.store_waker(waker) });
+    }
+
+    /// Stores a clone of `waker` unless the slot holds one that wakes the
+    /// same task; returns the replaced waker, to drop after leaving the
+    /// slot's critical section.
+    ///
+    /// # Safety
+    /// The caller alone may touch the slot (see the module docs).
+    #[inline]
+    unsafe fn store_waker(&self, waker: &Waker) -> Option<Waker> {
+        self.waker.with_mut(|slot| {
+            // SAFETY: exclusive access (the caller's contract).
+            let slot = unsafe { &mut *slot };
+            match slot {
+                Some(w) if w.will_wake(waker) => None,
+                _ => slot.replace(waker.clone()),
+            }
+        })
     }
 
     /// Blocks the calling thread until the claim is done or `deadline` passes
@@ -190,8 +304,8 @@ impl Default for Claim {
 impl fmt::Debug for Claim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state.load(Ordering::Relaxed) {
-            WAITING => "waiting".to_string(),
-            CLAIMED => "claimed".to_string(),
+            WAITING | REGISTERING => "waiting".to_string(),
+            CLAIMED | CLAIMED_UNWOKEN => "claimed".to_string(),
             s => format!("done({})", s - DONE),
         };
         f.debug_struct("Claim").field("state", &state).finish()

@@ -1,5 +1,6 @@
 //! loom models of the waiting protocol: a handoff through a `WaitQ`, a
 //! timeout racing a handoff, two completers racing for one select-like claim,
+//! an async owner replacing its waker while a completer finishes its claim,
 //! and the semaphore's release racing a dropped acquire and a blocking
 //! acquire.
 //!
@@ -162,6 +163,71 @@ fn release_races_dropped_acquire() {
         }
         releaser.join().unwrap();
         assert_eq!(s.available(), 1, "exactly one unit remains");
+    });
+}
+
+/// A waker that counts its wake-ups.
+struct Count(loom::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for Count {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn counting() -> (std::sync::Arc<Count>, std::task::Waker) {
+    let c = std::sync::Arc::new(Count(loom::sync::atomic::AtomicUsize::new(0)));
+    (c.clone(), c.into())
+}
+
+/// An async owner queued with one waker is polled again with another and
+/// registers it (`REGISTERING`) while a completer claims and finishes: no
+/// race on the waker slot (loom checks the cell), and no lost wake-up: if
+/// the owner then sees its claim unsettled, the new waker is woken, once;
+/// otherwise nobody is woken twice.
+#[test]
+fn register_races_completion() {
+    loom::model(|| {
+        let q = Arc::new(Mutex::new(WaitQ::<u32>::new()));
+        let claim = Box::pin(Claim::new());
+        let sg = Box::pin(Sudog::new(0, None));
+        let (first, w1) = counting();
+        let (second, w2) = counting();
+        {
+            let mut g = q.lock().unwrap();
+            // SAFETY: nothing queued yet; queued just below.
+            unsafe { claim.rearm_with(&w1) };
+            // SAFETY: both are boxed and outlive the completion below.
+            unsafe { g.enqueue(&sg, &claim) };
+        }
+        let q2 = q.clone();
+        let completer = thread::spawn(move || {
+            let waker = {
+                let mut q = q2.lock().unwrap();
+                let mut w = q.dequeue().expect("the owner is queued");
+                w.put_elem(5);
+                w.complete(true)
+            };
+            if let Some(w) = waker {
+                w.wake();
+            }
+        });
+        claim.register(&w2);
+        let settled = claim.settled();
+        completer.join().unwrap();
+        let load = |c: &Count| c.0.load(std::sync::atomic::Ordering::Relaxed);
+        if settled.is_none() {
+            assert_eq!(load(&second), 1, "the registered waker is woken");
+            assert_eq!(load(&first), 0);
+        } else {
+            assert!(load(&first) + load(&second) <= 1);
+        }
+        assert_eq!(claim.done(), Some(0));
+        // SAFETY: done, so the sudog is ours again.
+        assert_eq!(unsafe { sg.take_elem() }, Some(5));
     });
 }
 

@@ -135,9 +135,11 @@ impl<'a, C: Cases<'a>> SelectGo<'a, C> {
         if !block {
             return Begin::Default;
         }
-        claim.rearm();
-        if let Some(w) = waker {
-            claim.register(w);
+        match waker {
+            // SAFETY: a select runs once (`started`), so none of its sudogs
+            // is queued yet; they are queued below, after the registration.
+            Some(w) => unsafe { claim.rearm_with(w) },
+            None => claim.rearm(),
         }
         // Queued from here on, before any case is (so that pass 3 runs even
         // if a timer hook unwinds half-way through pass 2).
