@@ -99,6 +99,13 @@ mod mode {
     }
 }
 
+/// Whether the heavy fence is `membarrier` (so [`heavy`] costs an
+/// interrupt on every CPU running the process, and [`light`] nothing).
+#[inline(always)]
+pub(crate) fn asymmetric() -> bool {
+    mode::asymmetric()
+}
+
 /// Chooses the mode, once per process (on Linux, `membarrier` registration:
 /// milliseconds in a process that already has threads). [`heavy`] calls it;
 /// call it early (e.g. at start-up, before spawning threads, where it is

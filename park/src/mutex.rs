@@ -78,6 +78,14 @@ mod futex {
     /// Go's `active_spin`, `active_spin_cnt` and `passive_spin`.
     const ACTIVE_SPIN: u32 = 4;
     const ACTIVE_SPIN_CNT: u32 = 30;
+    /// Deviation: `active_spin` once the heavy fence is `membarrier`. Go
+    /// weighs its spin against a futex sleep and wake-up; here a sleeper
+    /// also pays a `membarrier`, an interrupt to every CPU running the
+    /// process (8.4 µs here with one other thread running, against 0.5 µs
+    /// for a `sched_yield`), so it tries the lock four times as often first.
+    /// Measured on the channel benchmarks (figures in `park/README.md`):
+    /// buffered rows on threads 0.6-0.8x the time and CPU per message.
+    const ACTIVE_SPIN_FENCED: u32 = 16;
     const PASSIVE_SPIN: u32 = 1;
 
     // SAFETY: the value is reached only through a guard, and guards exclude
@@ -137,7 +145,11 @@ mod futex {
         /// so a wake-up sent before we sleep is not lost either.
         #[cold]
         fn lock_slow(&self) {
-            let spin = if multi_core() { ACTIVE_SPIN } else { 0 };
+            let spin = match (multi_core(), barrier::asymmetric()) {
+                (false, _) => 0,
+                (true, false) => ACTIVE_SPIN,
+                (true, true) => ACTIVE_SPIN_FENCED,
+            };
             for _ in 0..spin {
                 if self.try_take() {
                     return;
