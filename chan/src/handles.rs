@@ -62,7 +62,7 @@ pub struct Sender<T> {
 /// value goes to exactly one); when the last one is dropped the channel
 /// closes and its buffered values are dropped.
 pub struct Receiver<T> {
-    /// `None` for [`never`].
+    /// `None` for [`never`](fn@crate::never).
     pub(crate) chan: Option<Arc<Chan<T>>>,
 }
 
@@ -221,7 +221,7 @@ impl<T> Receiver<T> {
     }
 
     /// Receives a value, blocking the thread. `Err(RecvError)` once the
-    /// channel is closed and drained. On a [`never`] receiver it blocks
+    /// channel is closed and drained. On a [`never`](fn@crate::never) receiver it blocks
     /// forever. Do not call it from async code: use [`recv`](Self::recv).
     ///
     /// ```
@@ -280,7 +280,7 @@ impl<T> Receiver<T> {
     /// Closes the channel from the receiving side (as tokio's
     /// `Receiver::close`): senders fail from now on, and the values already
     /// buffered can still be received. Returns true if this call closed it;
-    /// false if it was closed already or this is a [`never`] receiver.
+    /// false if it was closed already or this is a [`never`](fn@crate::never) receiver.
     ///
     /// ```
     /// let (tx, rx) = gort_chan::bounded(2);
@@ -293,7 +293,7 @@ impl<T> Receiver<T> {
         self.chan.as_ref().is_some_and(|c| c.close())
     }
 
-    /// Whether the channel is closed (a [`never`] receiver never is).
+    /// Whether the channel is closed (a [`never`](fn@crate::never) receiver never is).
     ///
     /// ```
     /// let (tx, rx) = gort_chan::bounded::<u8>(1);
@@ -315,7 +315,7 @@ impl<T> Receiver<T> {
         self.chan.as_ref().map_or(0, |c| c.len())
     }
 
-    /// The buffer capacity (Go: `cap(c)`); 0 for a [`never`] receiver.
+    /// The buffer capacity (Go: `cap(c)`); 0 for a [`never`](fn@crate::never) receiver.
     ///
     /// ```
     /// assert_eq!(gort_chan::bounded::<u8>(3).1.capacity(), 3);
@@ -342,7 +342,7 @@ impl<T> Receiver<T> {
         self.len() >= self.capacity()
     }
 
-    /// Whether both receivers belong to the same channel (all [`never`]
+    /// Whether both receivers belong to the same channel (all [`never`](fn@crate::never)
     /// receivers are the same, like Go's nil channels).
     ///
     /// ```

@@ -26,7 +26,7 @@
 //!
 //! | Go | gort-executor |
 //! |---|---|
-//! | `go f()` | [`go`]`(async { .. })`, [`go!`], [`Handle::spawn`] |
+//! | `go f()` | [`go()`]`(async { .. })`, [`go!`], [`Handle::spawn`] |
 //! | `func main` | [`Runtime::block_on`] (the calling thread is `m0`) |
 //! | `runtime.Gosched()` | [`yield_now`]`().await` |
 //! | `runtime.GOMAXPROCS(n)` | [`set_procs`]`(n)`, [`Handle::set_procs`] |
@@ -152,7 +152,7 @@ where
     }
 }
 
-/// `go!(future)` is [`go`]`(future)`, for a Go-like look.
+/// `go!(future)` is [`go()`]`(future)`, for a Go-like look.
 ///
 /// ```
 /// use gort_executor::{Runtime, go};

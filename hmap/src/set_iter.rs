@@ -1,11 +1,11 @@
-//! The iterators of [`HSet`].
+//! The iterators of [`HSet`](crate::HSet).
 
 use crate::iter::{IntoKeys, Keys};
 use crate::raw;
 use core::fmt;
 use core::iter::FusedIterator;
 
-/// The elements of an [`HSet`], made by [`HSet::iter`].
+/// The elements of an [`HSet`](crate::HSet), made by [`HSet::iter`](crate::HSet::iter).
 ///
 /// ```
 /// use gort_hmap::HSet;
@@ -17,7 +17,7 @@ pub struct Iter<'a, T> {
     keys: Keys<'a, T, ()>,
 }
 
-/// The elements of an [`HSet`], by value (`for x in set`).
+/// The elements of an [`HSet`](crate::HSet), by value (`for x in set`).
 ///
 /// ```
 /// use gort_hmap::HSet;
@@ -29,7 +29,7 @@ pub struct IntoIter<T> {
     keys: IntoKeys<T, ()>,
 }
 
-/// The elements drained from an [`HSet`], made by [`HSet::drain`].
+/// The elements drained from an [`HSet`](crate::HSet), made by [`HSet::drain`](crate::HSet::drain).
 ///
 /// ```
 /// use gort_hmap::HSet;

@@ -6,7 +6,7 @@
 
 /// Waits on several channel operations at once and runs the body of the one
 /// that completes (Go's `select`, ported from go1.23's `selectgo`). Usable
-/// only inside async code; [`select_blocking!`] blocks a thread instead.
+/// only inside async code; [`select_blocking!`](crate::select_blocking!) blocks a thread instead.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {

@@ -37,7 +37,7 @@ pub(crate) struct Heap {
 }
 
 /// Who runs a heap when a timer needs it earlier than planned (Go:
-/// `wakeNetPoller`). `None` in [`Timers`]: the process heap's driver.
+/// `wakeNetPoller`). The process heap has none: its driver thread runs it.
 pub trait HeapWaker: Send + Sync + 'static {
     /// The heap needs running at `when` (a reading of the timer clock).
     /// Called with no gort-time lock held, possibly under channel locks:
