@@ -58,6 +58,11 @@ pub mod __private {
     pub use crate::operand::RecvOperand;
 
     /// A send operand: `tx` or `&tx`, as for [`RecvOperand`](crate::RecvOperand).
+    #[diagnostic::on_unimplemented(
+        message = "a `send(..)` arm takes a channel's sending side, not `{Self}`",
+        label = "not a `Sender<T>`",
+        note = "pass a `gort_chan::Sender<T>` (by value or by reference) and the value: `send(tx, value) -> result => ..`; to receive, write `recv(receiver) -> result => ..`"
+    )]
     pub trait SendOperand<'a, T> {
         /// The sender.
         fn sender(self) -> &'a Sender<T>;

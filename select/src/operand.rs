@@ -20,6 +20,22 @@ use gort_chan::{Receiver, RecvOnly};
 /// assert_eq!(got, Ok(3));
 /// # });
 /// ```
+///
+/// Anything else is refused at compile time, with a message naming what
+/// the arm takes (here a `Sender` given to a `recv` arm):
+///
+/// ```compile_fail
+/// let (tx, _rx) = gort_chan::bounded::<u8>(1);
+/// gort_select::select_blocking! {
+///     recv(tx) -> _v => {},
+///     default => {},
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a `recv(..)` arm takes a channel's receiving side, not `{Self}`",
+    label = "not a `Receiver<T>` or `RecvOnly<T>`",
+    note = "pass a `gort_chan::Receiver<T>` or `RecvOnly<T>` (by value or by reference); to send, write `send(sender, value) -> result => ..`"
+)]
 pub trait RecvOperand<'a, T>: sealed::Sealed {
     /// The channel's receiver (crate-internal use: it is not a way to
     /// close a receive-only view's channel).
