@@ -127,6 +127,7 @@
 mod chain;
 mod dequeue;
 mod generation;
+mod guard;
 mod live;
 mod local;
 mod pool;
@@ -136,4 +137,5 @@ mod registry;
 mod segments;
 use gort_sync as sync;
 
+pub use guard::PoolGuard;
 pub use pool::Pool;
