@@ -2,6 +2,15 @@
 //! std's `HashMap`/`HashSet` API: [`HMap`] and [`HSet`] are drop-ins for
 //! `std::collections::HashMap` and `HashSet` in user code.
 //!
+//! | Go (`map[K]V`) | gort-hmap |
+//! |---|---|
+//! | `make(map[K]V, n)` | `HMap::with_capacity(n)` |
+//! | `m[k] = v` | `m.insert(k, v)` |
+//! | `v, ok := m[k]` | `m.get(&k)` |
+//! | `delete(m, k)`, `clear(m)` | `m.remove(&k)`, `m.clear()` |
+//! | `len(m)` | `m.len()` |
+//! | `for k, v := range m` | `for (k, v) in &m` (a random start, as Go's) |
+//!
 //! ```
 //! use gort_hmap::{HMap, HSet};
 //!

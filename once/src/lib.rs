@@ -1,6 +1,14 @@
 //! Go's `sync.Once`, `OnceFunc`, `OnceValue` and `OnceValues`, ported from
 //! go1.23 (sync/once.go, sync/oncefunc.go).
 //!
+//! | Go | gort-once |
+//! |---|---|
+//! | `var once sync.Once; once.Do(f)` | `static ONCE: Once = Once::new(); ONCE.call_once(f)` |
+//! | the same in async code | `ONCE.call_once_async(\|\| async { .. }).await` |
+//! | `sync.OnceFunc(f)` | `OnceFunc::new(f)`, then `.call()` |
+//! | `sync.OnceValue(f)` | `OnceValue::new(f)`, then `.get()` |
+//! | `sync.OnceValues(f)` | `OnceValues::new(f)`, then `.get()`: `Result<&T, &E>` |
+//!
 //! - [`Once`]: runs one initialiser exactly once; callers block
 //!   ([`Once::call_once`]) or await ([`Once::call_once_async`], whose
 //!   initialiser may itself await) until it has finished. Once done, a call

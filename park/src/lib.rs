@@ -2,6 +2,15 @@
 //! semaphore, ported from go1.23 (runtime/runtime2.go, chan.go, select.go,
 //! sema.go).
 //!
+//! | Go (runtime) | gort-park |
+//! |---|---|
+//! | `sudog` | [`Sudog`] |
+//! | `g.selectDone` and `g.param` | [`Claim`] |
+//! | `waitq` | [`WaitQ`] |
+//! | `semacquire1`, `semrelease1` | [`Sema`] |
+//! | the runtime `mutex` (`lock2`, `unlock2`) | [`Mutex`] |
+//! | `gopark`/`goready` for an M | `Claim::wait`, [`park_until`] |
+//!
 //! One waiter type serves both worlds. A [`Sudog`] is a waiting operation; its
 //! owner's [`Claim`] holds a [`Waker`](core::task::Waker) that either wakes an
 //! async task or unparks an OS thread (`Claim::wait` registers one after a

@@ -3,6 +3,14 @@
 //! per thread, lock-free stealing between threads, and Go's two-step aging
 //! through a victim cache.
 //!
+//! | Go (`sync.Pool`) | gort-pool |
+//! |---|---|
+//! | `sync.Pool{New: f}` | `Pool::new(f)` |
+//! | `p.Get()` | `p.get()` (`try_get()`: Go's `Get` without `New`) |
+//! | `p.Put(x)` | `p.put(x)` |
+//! | `x := p.Get(); defer p.Put(x)` | `let x = p.get_guard();` |
+//! | a GC cycle's `poolCleanup` | `p.clear()` |
+//!
 //! ```
 //! use gort_pool::Pool;
 //! use std::io::Write;

@@ -3,6 +3,16 @@
 //! poll order, locking in channel-address order, one shared claim per select
 //! (Go's `selectDone`) and exactly one committed arm.
 //!
+//! | Go | gort-select |
+//! |---|---|
+//! | `select { case v, ok := <-a: .. case b <- x: .. }` | `select! { recv(a) -> v => .., send(b, x) -> r => .. }` |
+//! | the same in a thread | `select_blocking! { .. }` |
+//! | `default:` | `default => ..` |
+//! | `case <-time.After(d):` | `default(d) => ..`, or `recv(gort_time::after(d)) -> _ => ..` |
+//! | a case on a nil channel | a case on `gort_chan::never()`: never chosen |
+//! | `select {}` | `select! {}`: never completes |
+//! | `reflect.Select(cases)` | [`Select`]: `recv(&rx)`, `send(&tx, v)`, then `select().await` |
+//!
 //! - [`select!`]: async, usable inside async code.
 //! - [`select_blocking!`]: blocks the calling OS thread.
 //! - [`Select`]: a select built at run time (Go's `reflect.Select`).

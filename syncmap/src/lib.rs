@@ -1,6 +1,16 @@
 //! Go's `sync.Map`, ported from go1.23's `sync/map.go` (the read/dirty design
 //! of Go 1.9 to 1.23; Go 1.24 replaced it with a hash trie).
 //!
+//! | Go (`sync.Map`) | gort-syncmap |
+//! |---|---|
+//! | `var m sync.Map` | `let m = SyncMap::new();` |
+//! | `m.Load(k)` | `m.load(&k)` (`load_with(&k, f)` borrows instead of cloning) |
+//! | `m.Store(k, v)`, `m.Swap(k, v)` | `m.store(k, v)`, `m.swap(k, v)` |
+//! | `m.LoadOrStore(k, v)` | `m.load_or_store(k, v)`: `(value, loaded)` |
+//! | `m.LoadAndDelete(k)`, `m.Delete(k)` | `m.load_and_delete(&k)`, `m.delete(&k)` |
+//! | `m.CompareAndSwap(k, old, new)`, `m.CompareAndDelete(k, old)` | `m.compare_and_swap(&k, &old, new)`, `m.compare_and_delete(&k, &old)` |
+//! | `m.Range(f)`, `m.Clear()` | `m.range(\|k, v\| ..)`, `m.clear()` |
+//!
 //! ```
 //! use gort_syncmap::SyncMap;
 //!

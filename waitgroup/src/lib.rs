@@ -2,6 +2,13 @@
 //! async face ([`WaitGroup::wait`]) and a thread-blocking one
 //! ([`WaitGroup::wait_blocking`]).
 //!
+//! | Go | gort-waitgroup |
+//! |---|---|
+//! | `var wg sync.WaitGroup` | `let wg = WaitGroup::new();` (clones share the group) |
+//! | `wg.Add(n)`, `wg.Done()` | `wg.add(n)`, `wg.done()` |
+//! | `wg.Add(1); defer wg.Done()` | `let _done = wg.guard();` |
+//! | `wg.Wait()` | `wg.wait().await`, or `wg.wait_blocking()` in a thread |
+//!
 //! # How it works (Go's algorithm)
 //!
 //! One 64-bit atomic holds the counter (high 32 bits) and the number of
