@@ -236,19 +236,51 @@ pub fn json(results: &[WorkloadResult], tables: &[Table], meta: &[(&str, String)
     )
 }
 
-fn color(name: &str, kind: ImplKind) -> &'static str {
-    const PALETTE: [&str; 8] = [
-        "#4e79a7", "#f28e2b", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+/// One colour per implementation name: gort's red, the limits grey, and the
+/// peers distinct colours in order of first appearance in the report (so a
+/// name keeps its colour from chart row to chart row).
+struct Colors<'a> {
+    peers: Vec<&'a str>,
+}
+
+impl<'a> Colors<'a> {
+    const PALETTE: [&'static str; 12] = [
+        "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#edc948", "#76b7b2", "#9c755f", "#ff9da7",
+        "#17becf", "#8c564b", "#1f3b73", "#6b8e23",
     ];
-    match kind {
-        ImplKind::Gort => "#e15759",
-        ImplKind::Limit => "#bab0ac",
-        ImplKind::Peer => {
-            let h = name
-                .bytes()
-                .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
-            PALETTE[h as usize % PALETTE.len()]
+
+    fn new(results: &'a [WorkloadResult]) -> Self {
+        let mut peers: Vec<&str> = Vec::new();
+        for i in results.iter().flat_map(|w| &w.impls) {
+            if i.kind == ImplKind::Peer && !peers.contains(&i.name.as_str()) {
+                peers.push(&i.name);
+            }
         }
+        Self { peers }
+    }
+
+    fn of(&self, name: &str, kind: ImplKind) -> &'static str {
+        match kind {
+            ImplKind::Gort => "#e15759",
+            ImplKind::Limit => "#bab0ac",
+            ImplKind::Peer => {
+                let i = self.peers.iter().position(|p| *p == name).unwrap_or(0);
+                Self::PALETTE[i % Self::PALETTE.len()]
+            }
+        }
+    }
+}
+
+/// A duration in ns as a label with its unit: "87.5 ns", "49.9 µs", "3.2 ms".
+fn with_unit(v: f64) -> String {
+    if !v.is_finite() {
+        "–".to_string()
+    } else if v >= 1_000_000.0 {
+        format!("{:.1} ms", v / 1_000_000.0)
+    } else if v >= 1_000.0 {
+        format!("{:.1} µs", v / 1_000.0)
+    } else {
+        format!("{v:.1} ns")
     }
 }
 
@@ -264,13 +296,43 @@ pub fn svg(results: &[WorkloadResult]) -> String {
     const ROW: f64 = 14.0;
     const LABEL: f64 = 330.0;
     const BAR: f64 = 420.0;
+    let colors = Colors::new(results);
     let mut body = String::new();
-    let mut y = 30.0;
+    // The legend: one swatch per implementation, gort and the limits first.
+    let mut legend: Vec<(&str, ImplKind)> = Vec::new();
+    for i in results.iter().flat_map(|w| &w.impls) {
+        if !legend.iter().any(|(n, _)| *n == i.name) {
+            legend.push((&i.name, i.kind));
+        }
+    }
+    legend.sort_by_key(|(_, k)| match k {
+        ImplKind::Gort => 0,
+        ImplKind::Peer => 1,
+        ImplKind::Limit => 2,
+    });
+    let (mut x, mut y) = (4.0, 30.0);
+    for (name, kind) in legend {
+        let width = 14.0 + 6.5 * name.chars().count() as f64 + 12.0;
+        if x + width > LABEL + BAR + 110.0 {
+            (x, y) = (4.0, y + ROW);
+        }
+        let _ = writeln!(
+            body,
+            r#"<rect x="{x:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text x="{:.0}" y="{:.0}">{}</text>"#,
+            y + 1.0,
+            colors.of(name, kind),
+            x + 14.0,
+            y + 10.0,
+            xml(name),
+        );
+        x += width;
+    }
+    y += ROW + 8.0;
     for w in results {
         let best = w.best_median();
         let _ = writeln!(
             body,
-            r#"<text x="4" y="{:.0}" font-weight="bold">{} (ns/{})</text>"#,
+            r#"<text x="4" y="{:.0}" font-weight="bold">{} (time per {})</text>"#,
             y + 10.0,
             xml(&w.id()),
             xml(w.unit)
@@ -278,7 +340,7 @@ pub fn svg(results: &[WorkloadResult]) -> String {
         y += ROW + 2.0;
         for i in &w.impls {
             let (len, label) = if i.ok() {
-                (BAR * best / i.median(), format!("{} ns", ns(i.median())))
+                (BAR * best / i.median(), with_unit(i.median()))
             } else {
                 (0.0, "failed".to_string())
             };
@@ -290,7 +352,7 @@ pub fn svg(results: &[WorkloadResult]) -> String {
                 xml(&i.name),
                 y + 1.0,
                 ROW - 3.0,
-                color(&i.name, i.kind),
+                colors.of(&i.name, i.kind),
                 LABEL + len + 4.0,
                 y + 10.0,
                 xml(&label),

@@ -329,11 +329,14 @@ struct Progress {
 }
 
 impl Progress {
+    /// Drawn only when asked for and stderr is a terminal (a redirected
+    /// or piped run gets no control characters in its log).
     fn new(total: usize, enabled: bool) -> Self {
+        use std::io::IsTerminal;
         Self {
             done: 0,
             total: total.max(1),
-            enabled,
+            enabled: enabled && std::io::stderr().is_terminal(),
             started: Instant::now(),
         }
     }
