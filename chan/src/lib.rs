@@ -103,6 +103,8 @@ mod recv;
 mod recv_only;
 mod select;
 mod send;
+#[cfg(feature = "stream")]
+mod sink;
 mod stage;
 #[cfg(feature = "stream")]
 mod stream;
@@ -120,5 +122,7 @@ pub use iter::{IntoIter, Iter, TryIter};
 pub use recv::RecvFuture;
 pub use recv_only::RecvOnly;
 pub use send::SendFuture;
+#[cfg(feature = "stream")]
+pub use sink::SendSink;
 #[cfg(feature = "stream")]
 pub use stream::RecvStream;
