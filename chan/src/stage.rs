@@ -131,10 +131,10 @@ impl<T, S: Start<T>> Stage<T, S> {
         let Stage::Start(start) = this else {
             unreachable!("matched above")
         };
-        // SAFETY: the start value is moved out and `Done` written over it
-        // without dropping it (`Done` holds nothing), so it is owned once.
-        // Taking it by `mem::replace` would copy the whole stage (the size
-        // of a waiter) for a value of at most a `T`.
+        // Moved out by hand: `mem::replace` would copy the whole stage (the
+        // size of a waiter) for a value of at most a `T`.
+        // SAFETY: read once, then `Done` (which holds nothing) is written
+        // over it without dropping it, so the value is owned exactly once.
         let start = unsafe {
             let start = core::ptr::read(start);
             core::ptr::write(this, Stage::Done);
