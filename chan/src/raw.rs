@@ -7,9 +7,58 @@ pub use crate::hook::TimerHook;
 pub use crate::select::{AnyCase, Case, Cases, DynCases, SelectGo, as_recv, as_send};
 pub use crate::timer::{WeakChan, timer_channel};
 
-/// The [`Receiver`](crate::Receiver) behind a [`RecvOnly`](crate::RecvOnly)
-/// view, for gort-select's receive operands (which take either kind). Not
-/// for closing the channel: that is what the view withholds.
-pub fn receiver_of<T>(view: &crate::RecvOnly<T>) -> &crate::Receiver<T> {
-    view.receiver()
+use crate::{Receiver, RecvOnly, Sender};
+
+/// What a `select` receive arm takes: something with a channel's receiving
+/// side, told when a receive through it took a value. A [`Receiver`] and a
+/// [`RecvOnly`] view need no word back; a wrapper that keeps its own books
+/// per received value (gort-mq's consumers: a receive makes room a waiting
+/// publisher needs) does. The receiver is not a way to close a view's
+/// channel: that is what a view withholds.
+pub trait RecvSide<T> {
+    /// The channel's receiving side.
+    fn receiver(&self) -> &Receiver<T>;
+
+    /// Called once after each receive through `self` that took a value
+    /// (not after one that found the channel closed).
+    fn received(&self) {}
+}
+
+impl<T, X: RecvSide<T> + ?Sized> RecvSide<T> for &X {
+    fn receiver(&self) -> &Receiver<T> {
+        (**self).receiver()
+    }
+
+    fn received(&self) {
+        (**self).received()
+    }
+}
+
+impl<T> RecvSide<T> for Receiver<T> {
+    fn receiver(&self) -> &Receiver<T> {
+        self
+    }
+}
+
+impl<T> RecvSide<T> for RecvOnly<T> {
+    fn receiver(&self) -> &Receiver<T> {
+        RecvOnly::receiver(self)
+    }
+}
+
+/// Whether a send on `tx` would complete now: Go's `!full(c)` (a buffered
+/// channel has a free slot; an unbuffered one has a waiting receiver),
+/// decided under the channel's lock. Go reads `full` without the lock, as
+/// a fast path; under the lock the answer is ordered against every
+/// receive: a receive that made room is seen, and one that comes later
+/// sees whatever the caller stored before asking (gort-mq relies on this to
+/// wait for room without missing a wake-up).
+pub fn has_room<T>(tx: &Sender<T>) -> bool {
+    let cap = tx.chan.cap();
+    let st = tx.chan.lock();
+    if cap == 0 {
+        !st.recvq.is_empty()
+    } else {
+        st.buf.len() < cap
+    }
 }

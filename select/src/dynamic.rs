@@ -151,12 +151,13 @@ impl<'a> Selected<'a> {
     /// outcome was already taken.
     pub fn recv<'r, T: 'a + 'r>(&mut self, rx: impl RecvOperand<'r, T>) -> Result<T, RecvError> {
         let index = self.index;
-        as_recv(self.arms[index].as_mut(), rx.receiver())
+        let out = as_recv(self.arms[index].as_mut(), rx.receiver())
             .unwrap_or_else(|| {
                 panic!("Selected::recv: arm {index} is not a receive on this channel")
             })
             .take_recv()
-            .expect("Selected::recv: the outcome was already taken")
+            .expect("Selected::recv: the outcome was already taken");
+        crate::operand::took(rx, out)
     }
 
     /// The outcome of the winning arm, a send on `tx`.

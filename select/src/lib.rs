@@ -60,12 +60,34 @@ pub use operand::RecvOperand;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::future::{Default, SelectFuture};
+    use core::pin::Pin;
     pub use gort_chan::raw::Case;
     use gort_chan::{RecvError, SendError, Sender, TryRecvError, TrySendError};
     pub use gort_park::hook::blocking;
     pub use gort_time::sleep;
 
     pub use crate::operand::RecvOperand;
+
+    /// The winning receive arm's outcome; its operand is told when it took
+    /// a value.
+    pub fn take_recv<'a, T>(
+        arm: Pin<&mut Case<'_, T>>,
+        rx: impl RecvOperand<'a, T>,
+    ) -> Result<T, RecvError> {
+        let out = arm
+            .take_recv()
+            .expect("select: the winning arm has an outcome");
+        crate::operand::took(rx, out)
+    }
+
+    /// The winning send arm's outcome.
+    pub fn take_sent<'a, T>(
+        arm: Pin<&mut Case<'_, T>>,
+        _tx: impl SendOperand<'a, T>,
+    ) -> Result<(), SendError<T>> {
+        arm.take_sent()
+            .expect("select: the winning arm has an outcome")
+    }
 
     /// A send operand: `tx` or `&tx`, as for [`RecvOperand`](crate::RecvOperand).
     #[diagnostic::on_unimplemented(
@@ -94,7 +116,10 @@ pub mod __private {
     /// default runs.
     pub fn try_recv<'a, T: 'a>(rx: impl RecvOperand<'a, T>) -> Option<Result<T, RecvError>> {
         match rx.receiver().try_recv() {
-            Ok(v) => Some(Ok(v)),
+            Ok(v) => {
+                rx.received();
+                Some(Ok(v))
+            }
             Err(TryRecvError::Closed) => Some(Err(RecvError)),
             Err(TryRecvError::Empty) => None,
         }

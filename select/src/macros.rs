@@ -243,7 +243,7 @@ macro_rules! __select_bind {
                 let mut __arm = ::core::pin::pin!($crate::__private::Case::recv(
                     $crate::__private::RecvOperand::receiver(__rx),
                 ));
-                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_recv __arm ($($i)*))] [$($d)*] ($($i)* + 1) }
+                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_recv __arm __rx ($($i)*))] [$($d)*] ($($i)* + 1) }
             }
         }
     };
@@ -255,14 +255,14 @@ macro_rules! __select_bind {
                     $crate::__private::SendOperand::sender(__tx),
                     __value,
                 ));
-                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_sent __arm ($($i)*))] [$($d)*] ($($i)* + 1) }
+                $crate::__select_bind! { $mode [$($rest)*] [$($b)* (take_sent __arm __tx ($($i)*))] [$($d)*] ($($i)* + 1) }
             }
         }
     };
-    ($mode:ident [] [$(($take:ident $arm:ident ($($i:tt)*)))+] [$($d:tt)*] ($($n:tt)*)) => {{
+    ($mode:ident [] [$(($take:ident $arm:ident $op:ident ($($i:tt)*)))+] [$($d:tt)*] ($($n:tt)*)) => {{
         let __winner: ::core::option::Option<usize> =
             $crate::__select_run!($mode ($crate::__select_cons!($($arm)+)) [$($d)*]);
-        $crate::__select_outcomes!(__winner $(($take $arm ($($i)*)))+)
+        $crate::__select_outcomes!(__winner $(($take $arm $op ($($i)*)))+)
     }};
 }
 
@@ -273,14 +273,10 @@ macro_rules! __select_outcomes {
     ($winner:ident) => {
         ()
     };
-    ($winner:ident ($take:ident $arm:ident ($($i:tt)*)) $($rest:tt)*) => {
+    ($winner:ident ($take:ident $arm:ident $op:ident ($($i:tt)*)) $($rest:tt)*) => {
         (
             if $winner == ::core::option::Option::Some($($i)*) {
-                ::core::option::Option::Some(
-                    $arm.as_mut()
-                        .$take()
-                        .expect("select: the winning arm has an outcome"),
-                )
+                ::core::option::Option::Some($crate::__private::$take($arm.as_mut(), $op))
             } else {
                 ::core::option::Option::None
             },

@@ -1,7 +1,10 @@
 //! What a receive arm accepts: a [`Receiver`] or a [`RecvOnly`] view (Go
 //! selects on a `chan T` and a `<-chan T` alike).
 
-use gort_chan::{Receiver, RecvOnly};
+#[cfg(doc)]
+use gort_chan::RecvOnly;
+use gort_chan::raw::RecvSide;
+use gort_chan::{Receiver, RecvError};
 
 /// A receive operand of [`select!`](crate::select!),
 /// [`select_blocking!`](crate::select_blocking!) and [`Select`](crate::Select):
@@ -36,42 +39,41 @@ use gort_chan::{Receiver, RecvOnly};
     label = "not a `Receiver<T>` or `RecvOnly<T>`",
     note = "pass a `gort_chan::Receiver<T>` or `RecvOnly<T>` (by value or by reference); to send, write `send(sender, value) -> result => ..`"
 )]
-pub trait RecvOperand<'a, T>: sealed::Sealed {
+pub trait RecvOperand<'a, T>: sealed::Sealed + Copy {
     /// The channel's receiver (crate-internal use: it is not a way to
     /// close a receive-only view's channel).
     #[doc(hidden)]
     fn receiver(self) -> &'a Receiver<T>;
+
+    /// Tells the operand that a receive through it took a value (gort-mq's
+    /// consumers keep books per message; channels ignore it).
+    #[doc(hidden)]
+    fn received(self);
 }
 
 mod sealed {
     pub trait Sealed {}
 }
 
-impl<T> sealed::Sealed for &Receiver<T> {}
-impl<T> sealed::Sealed for &&Receiver<T> {}
-impl<T> sealed::Sealed for &RecvOnly<T> {}
-impl<T> sealed::Sealed for &&RecvOnly<T> {}
+impl<X: ?Sized> sealed::Sealed for &X {}
 
-impl<'a, T> RecvOperand<'a, T> for &'a Receiver<T> {
+impl<'a, T, X: RecvSide<T> + ?Sized> RecvOperand<'a, T> for &'a X {
     fn receiver(self) -> &'a Receiver<T> {
-        self
+        RecvSide::receiver(self)
+    }
+
+    fn received(self) {
+        RecvSide::received(self)
     }
 }
 
-impl<'a, T> RecvOperand<'a, T> for &&'a Receiver<T> {
-    fn receiver(self) -> &'a Receiver<T> {
-        self
+/// Hands a receive arm's outcome on, telling its operand when it took a value.
+pub(crate) fn took<'a, T>(
+    rx: impl RecvOperand<'a, T>,
+    out: Result<T, RecvError>,
+) -> Result<T, RecvError> {
+    if out.is_ok() {
+        rx.received();
     }
-}
-
-impl<'a, T> RecvOperand<'a, T> for &'a RecvOnly<T> {
-    fn receiver(self) -> &'a Receiver<T> {
-        gort_chan::raw::receiver_of(self)
-    }
-}
-
-impl<'a, T> RecvOperand<'a, T> for &&'a RecvOnly<T> {
-    fn receiver(self) -> &'a Receiver<T> {
-        gort_chan::raw::receiver_of(self)
-    }
+    out
 }
