@@ -1,0 +1,216 @@
+//! A publish in progress, shared by `publish` and `publish_blocking`: the
+//! attempts ([`Topic::offer`]) and what to wait for between them.
+//!
+//! A topic without subscriptions is a plain channel: a publish that finds
+//! its queue full waits in the queue's send queue, as Go's `ch <- m` does.
+//! A fan-out publish must reach every target at once or none, so it never
+//! waits inside a channel: it registers as waiting, offers once more (the
+//! room may have come in between), and then waits for the topic's wake-up
+//! token, which every receive that takes a value sends while publishers
+//! wait.
+
+use crate::error::PublishError;
+use crate::topic::{Offer, Topic};
+use core::marker::PhantomData;
+use core::mem;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use futures_core::Stream;
+use futures_sink::Sink;
+use gort_chan::{RecvStream, SendError, SendSink};
+use gort_sync::Arc;
+use std::fmt;
+
+/// What a publish does next.
+pub(crate) enum Next<M> {
+    Done(Result<(), PublishError<M>>),
+    /// Wait in the queue's send queue with the message.
+    Queue(M),
+    /// Wait for the topic's wake-up token, then offer again.
+    Room(M),
+}
+
+/// One publish's hold on its topic and its place among the waiting
+/// publishers.
+pub(crate) struct Publish<M> {
+    pub(crate) topic: Arc<Topic<M>>,
+    waiting: bool,
+}
+
+impl<M> Publish<M> {
+    pub(crate) fn new(topic: Arc<Topic<M>>) -> Self {
+        Self {
+            topic,
+            waiting: false,
+        }
+    }
+
+    /// Offers `m`; the first refusal for lack of room registers the
+    /// publish as waiting and offers again before it waits.
+    pub(crate) fn attempt(&mut self, mut m: M) -> Next<M> {
+        loop {
+            m = match self.topic.offer(m) {
+                Offer::Sent => {
+                    self.leave(true);
+                    return Next::Done(Ok(()));
+                }
+                Offer::Closed(m) => {
+                    self.leave(false);
+                    return Next::Done(Err(PublishError::Closed(m)));
+                }
+                Offer::QueueFull(m) => {
+                    self.leave(false);
+                    return Next::Queue(m);
+                }
+                Offer::NoRoom(m) if self.waiting => return Next::Room(m),
+                Offer::NoRoom(m) => {
+                    self.topic.wait_for_room();
+                    self.waiting = true;
+                    m
+                }
+            }
+        }
+    }
+
+    fn leave(&mut self, published: bool) {
+        if mem::take(&mut self.waiting) {
+            self.topic.stop_waiting(published);
+        }
+    }
+
+    /// The blocking face: attempts, and blocks the thread between them.
+    pub(crate) fn run_blocking(mut self, mut m: M) -> Result<(), PublishError<M>> {
+        loop {
+            m = match self.attempt(m) {
+                Next::Done(r) => return r,
+                Next::Queue(m) => {
+                    return self
+                        .topic
+                        .queue
+                        .send_blocking(m)
+                        .map_err(|SendError(m)| PublishError::Closed(m));
+                }
+                Next::Room(m) => {
+                    // A closed token channel means a closed topic: the next
+                    // offer says so.
+                    let _ = self.topic.room_rx.recv_blocking();
+                    m
+                }
+            }
+        }
+    }
+}
+
+impl<M> Drop for Publish<M> {
+    fn drop(&mut self) {
+        self.leave(false);
+    }
+}
+
+/// The future of [`Broker::publish`](crate::Broker::publish): `Ok(())`
+/// once the message is in the queue and every subscription, or
+/// `Err(PublishError::Closed(m))` if the topic or broker closed first.
+///
+/// Cancel-safe, all or nothing: dropped before it completes, the message
+/// reached no consumer and no subscription, and never will (it is dropped
+/// with the future).
+#[must_use = "futures do nothing unless polled"]
+pub struct PublishFuture<'a, M> {
+    publish: Publish<M>,
+    step: Step<M>,
+    /// The wake-up token's stream, made the first time a fan-out publish
+    /// waits for room.
+    room: Option<Pin<Box<RecvStream<()>>>>,
+    _broker: PhantomData<&'a ()>,
+}
+
+enum Step<M> {
+    /// Not polled yet: the executor's preemption check comes first.
+    Start(M),
+    Offer(M),
+    Queue(Pin<Box<SendSink<M>>>),
+    Room(M),
+    Done,
+}
+
+impl<M> PublishFuture<'_, M> {
+    pub(crate) fn new(publish: Publish<M>, m: M) -> Self {
+        Self {
+            publish,
+            step: Step::Start(m),
+            room: None,
+            _broker: PhantomData,
+        }
+    }
+}
+
+// The message is never pinned: it moves between steps by value.
+impl<M> Unpin for PublishFuture<'_, M> {}
+
+impl<M> Future for PublishFuture<'_, M> {
+    type Output = Result<(), PublishError<M>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        loop {
+            this.step = match mem::replace(&mut this.step, Step::Done) {
+                Step::Start(m) => {
+                    if gort_park::hook::preempt_check(cx) {
+                        this.step = Step::Start(m);
+                        return Poll::Pending;
+                    }
+                    Step::Offer(m)
+                }
+                Step::Offer(m) => match this.publish.attempt(m) {
+                    Next::Done(r) => return Poll::Ready(r),
+                    Next::Queue(m) => {
+                        let mut sink = Box::pin(this.publish.topic.queue.sink());
+                        sink.as_mut()
+                            .start_send(m)
+                            .expect("a new sink accepts a value");
+                        Step::Queue(sink)
+                    }
+                    Next::Room(m) => Step::Room(m),
+                },
+                Step::Queue(mut sink) => match sink.as_mut().poll_flush(cx) {
+                    Poll::Ready(r) => {
+                        return Poll::Ready(r.map_err(|SendError(m)| PublishError::Closed(m)));
+                    }
+                    Poll::Pending => {
+                        this.step = Step::Queue(sink);
+                        return Poll::Pending;
+                    }
+                },
+                Step::Room(m) => {
+                    let topic = &this.publish.topic;
+                    let room = this
+                        .room
+                        .get_or_insert_with(|| Box::pin(topic.room_rx.stream()));
+                    match room.as_mut().poll_next(cx) {
+                        // A token, or the end of a closed topic's tokens.
+                        Poll::Ready(_) => Step::Offer(m),
+                        Poll::Pending => {
+                            this.step = Step::Room(m);
+                            return Poll::Pending;
+                        }
+                    }
+                }
+                Step::Done => panic!("PublishFuture polled after it completed"),
+            }
+        }
+    }
+}
+
+impl<M> fmt::Debug for PublishFuture<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let step = match self.step {
+            Step::Start(_) | Step::Offer(_) => "start",
+            Step::Queue(_) => "waiting in the queue",
+            Step::Room(_) => "waiting for room",
+            Step::Done => "done",
+        };
+        f.debug_struct("PublishFuture")
+            .field("step", &step)
+            .finish_non_exhaustive()
+    }
+}

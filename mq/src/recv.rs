@@ -1,0 +1,111 @@
+//! The receive futures of [`Consumer`](crate::Consumer) and
+//! [`Subscription`](crate::Subscription): gort-chan's, plus the word back
+//! to the topic when a message was taken.
+
+use crate::error::RecvCtxError;
+use crate::topic::Topic;
+use core::pin::Pin;
+use core::task::{Context as TaskContext, Poll};
+use gort_chan::RecvError;
+use gort_context::{Cancelled, Context};
+use std::fmt;
+
+/// The future of [`Inbox::recv`](crate::Inbox::recv): the next message, or
+/// `Err(RecvError)` once the topic is closed and drained. Cancel-safe.
+#[must_use = "futures do nothing unless polled"]
+pub struct RecvFuture<'a, M> {
+    recv: gort_chan::RecvFuture<'a, M>,
+    topic: &'a Topic<M>,
+}
+
+impl<'a, M> RecvFuture<'a, M> {
+    pub(crate) fn new(recv: gort_chan::RecvFuture<'a, M>, topic: &'a Topic<M>) -> Self {
+        Self { recv, topic }
+    }
+}
+
+impl<M> Future for RecvFuture<'_, M> {
+    type Output = Result<M, RecvError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        // SAFETY: `recv` is structurally pinned: never moved out of the
+        // pinned future; `topic` is a plain reference.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: see above.
+        let got = unsafe { Pin::new_unchecked(&mut this.recv) }.poll(cx);
+        if let Poll::Ready(Ok(_)) = got {
+            this.topic.taken();
+        }
+        got
+    }
+}
+
+impl<M> fmt::Debug for RecvFuture<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvFuture")
+            .field("recv", &self.recv)
+            .finish()
+    }
+}
+
+/// The future of [`Inbox::recv_ctx`](crate::Inbox::recv_ctx). Cancel-safe.
+#[must_use = "futures do nothing unless polled"]
+pub struct RecvCtxFuture<'a, M> {
+    recv: RecvFuture<'a, M>,
+    cancelled: Cancelled<'a>,
+    ctx: &'a Context,
+    polled: bool,
+}
+
+impl<'a, M> RecvCtxFuture<'a, M> {
+    pub(crate) fn new(recv: RecvFuture<'a, M>, ctx: &'a Context) -> Self {
+        Self {
+            recv,
+            cancelled: ctx.cancelled(),
+            ctx,
+            polled: false,
+        }
+    }
+
+    fn context_error(&self) -> RecvCtxError {
+        RecvCtxError::Context(
+            self.ctx
+                .err()
+                .expect("a context reports its error before it is done"),
+        )
+    }
+}
+
+impl<M> Future for RecvCtxFuture<'_, M> {
+    type Output = Result<M, RecvCtxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        // SAFETY: `recv` and `cancelled` are structurally pinned: never
+        // moved out of the pinned future; the other fields are plain data.
+        let this = unsafe { self.get_unchecked_mut() };
+        if !this.polled {
+            this.polled = true;
+            if this.ctx.err().is_some() {
+                return Poll::Ready(Err(this.context_error()));
+            }
+        }
+        // SAFETY: see above.
+        if let Poll::Ready(got) = unsafe { Pin::new_unchecked(&mut this.recv) }.poll(cx) {
+            return Poll::Ready(got.map_err(|_| RecvCtxError::Closed));
+        }
+        // SAFETY: see above.
+        match unsafe { Pin::new_unchecked(&mut this.cancelled) }.poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(this.context_error())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<M> fmt::Debug for RecvCtxFuture<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvCtxFuture")
+            .field("recv", &self.recv)
+            .field("cancelled", &self.cancelled)
+            .finish_non_exhaustive()
+    }
+}

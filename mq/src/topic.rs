@@ -1,0 +1,235 @@
+//! One topic: a bounded queue shared by its competing consumers and one
+//! bounded channel per live subscription (the seed's "channels are the
+//! queues"), and the rules that decide where a message goes.
+//!
+//! Invariants:
+//! - A subscription's channel is sent to only under `subs`' lock, so while a
+//!   publisher holds it a channel it found with room keeps its room (the
+//!   subscriber only takes values out). This is what makes a fan-out publish
+//!   all or nothing: it checks every target, then sends to each.
+//! - The queue may also be sent to without the lock (a topic without
+//!   subscriptions is a plain channel), so a fan-out publish sends to it
+//!   first, before any subscription: if the queue refuses, nothing was sent.
+//! - `closed` is set under `subs`' lock, before the channels close.
+
+use gort_chan::{Receiver, Sender, TrySendError, bounded};
+use gort_sync::{AtomicBool, AtomicUsize, Ordering};
+use gort_sync::{Mutex, MutexGuard};
+
+pub(crate) struct Topic<M> {
+    /// The competing consumers' queue. The topic keeps a receiver so that
+    /// messages wait for consumers that come later.
+    pub(crate) queue: Sender<M>,
+    pub(crate) queue_rx: Receiver<M>,
+    /// True while the topic has a live subscription: publishers then take
+    /// the fan-out path (under `subs`' lock). Stored under that lock.
+    fanout: AtomicBool,
+    /// Live consumers (each `Consumer` handle, clones included).
+    consumers: AtomicUsize,
+    /// Fan-out publishers waiting for room. A receive that makes room in a
+    /// channel reads it after unlocking that channel; a publisher adds
+    /// itself before it checks the channel under the same lock. So the
+    /// receive sees the waiter, or the waiter sees the room.
+    waiting: AtomicUsize,
+    /// The wake-up token for waiting fan-out publishers (capacity 1: wakes
+    /// coalesce; a woken publisher that succeeds passes it on).
+    room: Sender<()>,
+    pub(crate) room_rx: Receiver<()>,
+    closed: AtomicBool,
+    subs: Mutex<Subs<M>>,
+}
+
+struct Subs<M> {
+    list: Vec<(u64, Sender<M>)>,
+    next_id: u64,
+    /// `M`'s `Clone::clone`, recorded by the first `subscribe` (which
+    /// requires `M: Clone`; a publish does not).
+    clone: Option<fn(&M) -> M>,
+}
+
+/// One attempt at a publish, without waiting.
+pub(crate) enum Offer<M> {
+    Sent,
+    Closed(M),
+    /// The queue is full: wait in its send queue (as a channel send does).
+    QueueFull(M),
+    /// A subscription (or the queue, on the fan-out path) is full: wait
+    /// for room with [`Topic::room_rx`], registered in `waiting`.
+    NoRoom(M),
+}
+
+impl<M> Topic<M> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        let (queue, queue_rx) = bounded(capacity);
+        let (room, room_rx) = bounded(1);
+        Self {
+            queue,
+            queue_rx,
+            fanout: AtomicBool::new(false),
+            consumers: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
+            room,
+            room_rx,
+            closed: AtomicBool::new(false),
+            subs: Mutex::new(Subs {
+                list: Vec::new(),
+                next_id: 0,
+                clone: None,
+            }),
+        }
+    }
+
+    /// A topic that is closed from the start (what a closed broker hands
+    /// out).
+    pub(crate) fn new_closed(capacity: usize) -> Self {
+        let t = Self::new(capacity);
+        t.close();
+        t
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Subs<M>> {
+        // No code panics while holding the lock, except an `M::clone`; the
+        // lists stay consistent across such a panic.
+        self.subs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Tries to publish `m` once: to the queue alone while the topic has
+    /// no subscription, else to every subscription and (if the topic has a
+    /// consumer) the queue, all or nothing.
+    pub(crate) fn offer(&self, m: M) -> Offer<M> {
+        if !self.fanout.load(Ordering::Acquire) {
+            return match self.queue.try_send(m) {
+                Ok(()) => Offer::Sent,
+                Err(TrySendError::Full(m)) => Offer::QueueFull(m),
+                Err(TrySendError::Closed(m)) => Offer::Closed(m),
+            };
+        }
+        let subs = self.lock();
+        if self.is_closed() {
+            return Offer::Closed(m);
+        }
+        let Some(clone) = subs.clone.filter(|_| !subs.list.is_empty()) else {
+            // The last subscription left after the flag was read.
+            return match self.queue.try_send(m) {
+                Ok(()) => Offer::Sent,
+                Err(TrySendError::Full(m)) => Offer::NoRoom(m),
+                Err(TrySendError::Closed(m)) => Offer::Closed(m),
+            };
+        };
+        if !subs.list.iter().all(|(_, tx)| gort_chan::raw::has_room(tx)) {
+            return Offer::NoRoom(m);
+        }
+        if self.consumers.load(Ordering::Acquire) > 0 {
+            match self.queue.try_send(clone(&m)) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => return Offer::NoRoom(m),
+                Err(TrySendError::Closed(_)) => return Offer::Closed(m),
+            }
+        }
+        let (last, rest) = subs.list.split_last().expect("the list is not empty");
+        for (_, tx) in rest {
+            deliver(tx, clone(&m));
+        }
+        deliver(&last.1, m);
+        Offer::Sent
+    }
+
+    /// Adds a waiting fan-out publisher (before it offers again).
+    pub(crate) fn wait_for_room(&self) {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Removes a waiting publisher; one that has just published passes
+    /// the wake-up on to the next, as there may be room for it too.
+    pub(crate) fn stop_waiting(&self, published: bool) {
+        let left = self.waiting.fetch_sub(1, Ordering::Relaxed) - 1;
+        if published && left > 0 {
+            let _ = self.room.try_send(());
+        }
+    }
+
+    /// A value was taken from one of the topic's channels: wake a waiting
+    /// fan-out publisher, if any (the caller has unlocked the channel).
+    pub(crate) fn taken(&self) {
+        if self.waiting.load(Ordering::Relaxed) > 0 {
+            let _ = self.room.try_send(());
+        }
+    }
+
+    /// Go: `close(c)` on every channel of the topic. True if this call
+    /// closed it. Consumers and subscribers drain, then see it closed;
+    /// blocked publishers get their message back.
+    pub(crate) fn close(&self) -> bool {
+        let subs = self.lock();
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.queue.close();
+        for (_, tx) in &subs.list {
+            tx.close();
+        }
+        self.room.close();
+        true
+    }
+
+    pub(crate) fn add_consumer(&self) {
+        self.consumers.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The last consumer leaving takes the queue out of fan-out publishes:
+    /// a publisher waiting for queue room may go on.
+    pub(crate) fn remove_consumer(&self) {
+        if self.consumers.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.taken();
+        }
+    }
+
+    /// A new subscription's channel and id (Go: `make(chan M, capacity)`
+    /// added to the topic's list). On a closed topic the channel is closed
+    /// at once.
+    pub(crate) fn subscribe(&self, clone: fn(&M) -> M) -> (u64, Receiver<M>) {
+        let (tx, rx) = bounded(self.queue.capacity());
+        let mut subs = self.lock();
+        let id = subs.next_id;
+        subs.next_id += 1;
+        if self.is_closed() {
+            tx.close();
+        } else {
+            subs.clone = Some(clone);
+            subs.list.push((id, tx));
+            self.fanout.store(true, Ordering::Release);
+        }
+        (id, rx)
+    }
+
+    /// Takes a subscription out of the list (before its channel closes):
+    /// publishers waiting on its room may go on.
+    pub(crate) fn unsubscribe(&self, id: u64) {
+        let mut subs = self.lock();
+        subs.list.retain(|(i, _)| *i != id);
+        if subs.list.is_empty() {
+            self.fanout.store(false, Ordering::Release);
+        }
+        drop(subs);
+        self.taken();
+    }
+}
+
+/// A send to a subscription checked to have room under `subs`' lock.
+fn deliver<M>(tx: &Sender<M>, m: M) {
+    match tx.try_send(m) {
+        Ok(()) => {}
+        Err(TrySendError::Full(_)) => {
+            unreachable!("a subscription checked to have room under the topic lock is full")
+        }
+        // The subscription closes only after it left the list (under the
+        // lock we hold), or when the topic closes (checked under it).
+        Err(TrySendError::Closed(_)) => {
+            unreachable!("a listed subscription of an open topic is closed")
+        }
+    }
+}
