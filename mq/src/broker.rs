@@ -2,8 +2,9 @@
 //! manages the topics"), each created on first use with `load_or_store`.
 
 use crate::error::{PublishError, TryPublishError};
+use crate::publisher::Publisher;
 use crate::inbox::{Consumer, Subscription};
-use crate::publish::{Publish, PublishFuture};
+use crate::publish::{Held, Publish, PublishFuture};
 use crate::topic::{Offer, Topic};
 use gort_sync::Arc;
 use gort_sync::{AtomicBool, Ordering, fence};
@@ -43,6 +44,13 @@ struct Inner<M> {
     topics: SyncMap<String, TopicRef<M>>,
     capacity: usize,
     closed: AtomicBool,
+}
+
+/// The outcome of a first offer, with the topic when the publish must
+/// wait.
+enum Offered<M> {
+    Done(Offer<M>),
+    Wait(Offer<M>, Arc<Topic<M>>),
 }
 
 /// A topic as the map holds it: compared by identity, so that a creator
@@ -111,6 +119,21 @@ impl<M: Send + 'static> Broker<M> {
         t.0
     }
 
+    /// One offer of `m` to the topic named `name` if it exists, made
+    /// inside the map's lookup: a reference to the topic (its count is a
+    /// cache line every publisher would write) is taken only when the
+    /// publish must wait. `Err(m)` if there is no such topic.
+    fn offer_existing(&self, name: &str, m: M) -> Result<Offered<M>, M> {
+        let mut m = Some(m);
+        let offered = self.inner.topics.load_with(name, |t| {
+            match t.0.offer(m.take().expect("offered once")) {
+                offer @ (Offer::Sent | Offer::Closed(_)) => Offered::Done(offer),
+                offer => Offered::Wait(offer, t.0.clone()),
+            }
+        });
+        offered.ok_or_else(|| m.take().expect("not offered: the topic is missing"))
+    }
+
     /// Publishes `m` to `topic`, waiting asynchronously while the queue or
     /// a subscription is full. The topic is created if missing.
     ///
@@ -126,7 +149,7 @@ impl<M: Send + 'static> Broker<M> {
     /// # });
     /// ```
     pub fn publish(&self, topic: &str, m: M) -> PublishFuture<'_, M> {
-        PublishFuture::new(Publish::new(self.topic(topic)), m)
+        PublishFuture::new(Publish::new(Held::Counted(self.topic(topic))), m)
     }
 
     /// Publishes `m` to `topic`, blocking the thread while the queue or a
@@ -140,9 +163,23 @@ impl<M: Send + 'static> Broker<M> {
     /// assert_eq!(broker.consumer("later").try_recv(), Ok("waits for a consumer"));
     /// ```
     pub fn publish_blocking(&self, topic: &str, m: M) -> Result<(), PublishError<M>> {
-        Publish::new(self.topic(topic)).run_blocking(m)
+        let (offer, t) = match self.offer_existing(topic, m) {
+            Ok(Offered::Done(offer)) => (offer, None),
+            Ok(Offered::Wait(offer, t)) => (offer, Some(t)),
+            Err(m) => {
+                let t = self.topic(topic);
+                (t.offer(m), Some(t))
+            }
+        };
+        match offer {
+            Offer::Sent => Ok(()),
+            Offer::Closed(m) => Err(PublishError::Closed(m)),
+            waits => {
+                let t = t.expect("a refused offer keeps its topic");
+                Publish::new(Held::Counted(t)).run_blocking(waits)
+            }
+        }
     }
-
     /// Publishes `m` to `topic` if that needs no waiting.
     ///
     /// ```
@@ -152,11 +189,27 @@ impl<M: Send + 'static> Broker<M> {
     /// assert_eq!(broker.try_publish("t", 2), Err(TryPublishError::Full(2)));
     /// ```
     pub fn try_publish(&self, topic: &str, m: M) -> Result<(), TryPublishError<M>> {
-        match self.topic(topic).offer(m) {
-            Offer::Sent => Ok(()),
-            Offer::Closed(m) => Err(TryPublishError::Closed(m)),
-            Offer::QueueFull(m) | Offer::NoRoom(m) => Err(TryPublishError::Full(m)),
+        match self.offer_existing(topic, m) {
+            Ok(Offered::Done(offer) | Offered::Wait(offer, _)) => offer,
+            Err(m) => self.topic(topic).offer(m),
         }
+        .into_try()
+    }
+
+    /// A handle publishing to `topic` (created if missing) without a
+    /// lookup per message; see [`Publisher`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let broker = gort_mq::Broker::new(4);
+    /// let s = broker.subscribe("t");
+    /// let p = broker.publisher("t");
+    /// p.publish('a').await.unwrap();
+    /// assert_eq!(s.recv().await, Ok('a'));
+    /// # });
+    /// ```
+    pub fn publisher(&self, topic: &str) -> Publisher<M> {
+        Publisher::new(self.topic(topic))
     }
 
     /// A competing consumer of `topic` (created if missing): each message

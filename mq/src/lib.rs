@@ -89,7 +89,9 @@
 //! # Costs
 //!
 //! A topic without subscriptions is one gort channel: a publish is a map
-//! lookup plus a channel send. A topic with subscriptions takes its lock
+//! lookup plus a channel send. A [`Publisher`] handle
+//! ([`Broker::publisher`]) skips the lookup: publishing through it costs
+//! what a channel send costs. A topic with subscriptions takes its lock
 //! for each publish and checks every subscription's channel before it
 //! sends to each (one clone per subscription); a receive tells waiting
 //! fan-out publishers through a one-slot wake-up channel, only while some
@@ -107,6 +109,7 @@ mod broker;
 mod error;
 mod inbox;
 mod publish;
+mod publisher;
 mod recv;
 mod topic;
 
@@ -115,4 +118,5 @@ pub use error::{PublishError, RecvCtxError, TryPublishError};
 pub use gort_chan::{RecvError, RecvTimeoutError, TryRecvError};
 pub use inbox::{Competing, Consumer, FanOut, Inbox, Kind, Subscription};
 pub use publish::PublishFuture;
+pub use publisher::Publisher;
 pub use recv::{RecvCtxFuture, RecvFuture};

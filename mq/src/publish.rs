@@ -11,8 +11,8 @@
 
 use crate::error::PublishError;
 use crate::topic::{Offer, Topic};
-use core::marker::PhantomData;
 use core::mem;
+use core::ops::Deref;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use futures_core::Stream;
@@ -30,26 +30,51 @@ pub(crate) enum Next<M> {
     Room(M),
 }
 
+/// How a publish holds its topic: a count of its own (a publish by name,
+/// whose topic may close and leave the map meanwhile), or a borrow of a
+/// [`Publisher`](crate::Publisher)'s (no count traffic per publish).
+pub(crate) enum Held<'a, M> {
+    Counted(Arc<Topic<M>>),
+    Borrowed(&'a Topic<M>),
+}
+
+impl<M> Deref for Held<'_, M> {
+    type Target = Topic<M>;
+
+    fn deref(&self) -> &Topic<M> {
+        match self {
+            Held::Counted(t) => t,
+            Held::Borrowed(t) => t,
+        }
+    }
+}
+
 /// One publish's hold on its topic and its place among the waiting
 /// publishers.
-pub(crate) struct Publish<M> {
-    pub(crate) topic: Arc<Topic<M>>,
+pub(crate) struct Publish<'a, M> {
+    pub(crate) topic: Held<'a, M>,
     waiting: bool,
 }
 
-impl<M> Publish<M> {
-    pub(crate) fn new(topic: Arc<Topic<M>>) -> Self {
+impl<'a, M> Publish<'a, M> {
+    pub(crate) fn new(topic: Held<'a, M>) -> Self {
         Self {
             topic,
             waiting: false,
         }
     }
 
-    /// Offers `m`; the first refusal for lack of room registers the
-    /// publish as waiting and offers again before it waits.
-    pub(crate) fn attempt(&mut self, mut m: M) -> Next<M> {
+    /// Offers `m`.
+    pub(crate) fn attempt(&mut self, m: M) -> Next<M> {
+        let offer = self.topic.offer(m);
+        self.next(offer)
+    }
+
+    /// What to do after `offer`: the first refusal for lack of room
+    /// registers the publish as waiting and offers again before it waits.
+    fn next(&mut self, mut offer: Offer<M>) -> Next<M> {
         loop {
-            m = match self.topic.offer(m) {
+            offer = match offer {
                 Offer::Sent => {
                     self.leave(true);
                     return Next::Done(Ok(()));
@@ -66,7 +91,7 @@ impl<M> Publish<M> {
                 Offer::NoRoom(m) => {
                     self.topic.wait_for_room();
                     self.waiting = true;
-                    m
+                    self.topic.offer(m)
                 }
             }
         }
@@ -78,10 +103,12 @@ impl<M> Publish<M> {
         }
     }
 
-    /// The blocking face: attempts, and blocks the thread between them.
-    pub(crate) fn run_blocking(mut self, mut m: M) -> Result<(), PublishError<M>> {
+    /// The blocking face, after a first `offer`: blocks the thread between
+    /// attempts.
+    pub(crate) fn run_blocking(mut self, offer: Offer<M>) -> Result<(), PublishError<M>> {
+        let mut next = self.next(offer);
         loop {
-            m = match self.attempt(m) {
+            let m = match next {
                 Next::Done(r) => return r,
                 Next::Queue(m) => {
                     return self
@@ -96,12 +123,13 @@ impl<M> Publish<M> {
                     let _ = self.topic.room_rx.recv_blocking();
                     m
                 }
-            }
+            };
+            next = self.attempt(m);
         }
     }
 }
 
-impl<M> Drop for Publish<M> {
+impl<M> Drop for Publish<'_, M> {
     fn drop(&mut self) {
         self.leave(false);
     }
@@ -116,12 +144,11 @@ impl<M> Drop for Publish<M> {
 /// with the future).
 #[must_use = "futures do nothing unless polled"]
 pub struct PublishFuture<'a, M> {
-    publish: Publish<M>,
+    publish: Publish<'a, M>,
     step: Step<M>,
     /// The wake-up token's stream, made the first time a fan-out publish
     /// waits for room.
     room: Option<Pin<Box<RecvStream<()>>>>,
-    _broker: PhantomData<&'a ()>,
 }
 
 enum Step<M> {
@@ -133,13 +160,12 @@ enum Step<M> {
     Done,
 }
 
-impl<M> PublishFuture<'_, M> {
-    pub(crate) fn new(publish: Publish<M>, m: M) -> Self {
+impl<'a, M> PublishFuture<'a, M> {
+    pub(crate) fn new(publish: Publish<'a, M>, m: M) -> Self {
         Self {
             publish,
             step: Step::Start(m),
             room: None,
-            _broker: PhantomData,
         }
     }
 }

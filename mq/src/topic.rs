@@ -16,6 +16,10 @@ use gort_chan::{Receiver, Sender, TrySendError, bounded};
 use gort_sync::{AtomicBool, AtomicUsize, Ordering};
 use gort_sync::{Mutex, MutexGuard};
 
+/// Aligned to a cache line pair so that the `Arc`'s counts (written by
+/// every clone and drop of a handle) share no line with the fields every
+/// publish and receive reads.
+#[repr(align(128))]
 pub(crate) struct Topic<M> {
     /// The competing consumers' queue. The topic keeps a receiver so that
     /// messages wait for consumers that come later.
@@ -56,6 +60,17 @@ pub(crate) enum Offer<M> {
     /// A subscription (or the queue, on the fan-out path) is full: wait
     /// for room with [`Topic::room_rx`], registered in `waiting`.
     NoRoom(M),
+}
+
+impl<M> Offer<M> {
+    /// The outcome of a `try_publish`.
+    pub(crate) fn into_try(self) -> Result<(), crate::TryPublishError<M>> {
+        match self {
+            Offer::Sent => Ok(()),
+            Offer::Closed(m) => Err(crate::TryPublishError::Closed(m)),
+            Offer::QueueFull(m) | Offer::NoRoom(m) => Err(crate::TryPublishError::Full(m)),
+        }
+    }
 }
 
 impl<M> Topic<M> {

@@ -337,6 +337,28 @@ fn recv_ctx_ends_on_cancel_close_or_a_message() {
 }
 
 #[test]
+fn a_publisher_handle_publishes_as_the_broker_does_and_stays_with_its_topic() {
+    let broker = Broker::new(1);
+    let p = broker.publisher("t");
+    let c = broker.consumer("t");
+    let s = broker.subscribe("t");
+    p.try_publish(1).unwrap();
+    assert_eq!(p.try_publish(2), Err(TryPublishError::Full(2)));
+    let mut waiting = pin!(p.publish(2));
+    assert!(poll_noop(waiting.as_mut()).is_pending());
+    assert_eq!((c.try_recv(), s.try_recv()), (Ok(1), Ok(1)));
+    assert_eq!(poll_noop(waiting.as_mut()), Poll::Ready(Ok(())));
+    assert_eq!((c.try_recv(), s.try_recv()), (Ok(2), Ok(2)));
+    assert!(broker.close_topic("t"));
+    assert!(p.is_closed());
+    assert_eq!(p.publish_blocking(3), Err(PublishError::Closed(3)));
+    let fresh = broker.consumer("t");
+    assert_eq!(p.clone().try_publish(4), Err(TryPublishError::Closed(4)));
+    assert_eq!(fresh.try_recv(), Err(TryRecvError::Empty), "the new topic got nothing");
+    assert!(format!("{p:?}").starts_with("Publisher"));
+}
+
+#[test]
 fn debug_output_does_not_need_debug_messages() {
     #[derive(Clone)]
     struct Opaque;

@@ -51,7 +51,7 @@ fn drain_subscription(s: &Subscription<Tracked>) -> Vec<u64> {
 /// One publisher's way of publishing, chosen by its index.
 fn publish_one(broker: &Broker<Tracked>, tracker: &Arc<Tracker>, id: u64, style: u64) -> bool {
     let m = tracker.make(id);
-    match style % 4 {
+    match style % 5 {
         0 => broker.publish_blocking("t", m).is_ok(),
         1 => broker.try_publish("t", m).is_ok(),
         2 => {

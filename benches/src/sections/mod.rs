@@ -10,6 +10,7 @@ pub mod context;
 pub mod executor;
 mod executor_blocking;
 pub mod hmap;
+pub mod mq;
 pub mod once;
 pub mod pool;
 pub mod select;
@@ -86,6 +87,11 @@ pub const SECTIONS: &[Section] = &[
         name: "executor",
         workloads: executor::workloads,
         tables: executor::tables,
+    },
+    Section {
+        name: "mq",
+        workloads: mq::workloads,
+        tables: no_tables,
     },
 ];
 
