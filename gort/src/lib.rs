@@ -20,6 +20,7 @@
 //! | `sync.Once`, `sync.Map`, `sync.Pool` | `Once`, `SyncMap`, `Pool` |
 //! | `map[K]V` | `HMap<K, V>` |
 //! | `ctx, cancel := context.WithTimeout(ctx, d)` | `let (ctx, cancel) = ctx.with_timeout(d);` |
+//! | topics in a `sync.Map`, channels as queues | `Broker`: `publish`, `consumer`, `subscribe` ([`mq`]) |
 //!
 //! # Example: a worker pool
 //!
@@ -62,6 +63,8 @@ pub use gort_context as context;
 pub use gort_executor as executor;
 #[cfg(feature = "hmap")]
 pub use gort_hmap as hmap;
+#[cfg(feature = "mq")]
+pub use gort_mq as mq;
 #[cfg(feature = "once")]
 pub use gort_once as once;
 #[cfg(feature = "pool")]
@@ -119,6 +122,8 @@ pub mod prelude {
     pub use gort_executor::{go, yield_now};
     #[cfg(feature = "hmap")]
     pub use gort_hmap::{HMap, HSet};
+    #[cfg(feature = "mq")]
+    pub use gort_mq::Broker;
     #[cfg(feature = "once")]
     pub use gort_once::{Once, OnceFunc, OnceValue, OnceValues};
     #[cfg(feature = "pool")]
