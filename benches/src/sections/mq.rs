@@ -119,12 +119,22 @@ impl Async for Mq {
 }
 
 fn blocking_row<C: Blocking>(w: Workload, kind: ImplKind, cap: usize, flow: Flow) -> Workload {
-    w.with(C::NAME, kind, move |n| BlockingShape::run::<C>(flow, cap, n))
+    w.with(C::NAME, kind, move |n| {
+        BlockingShape::run::<C>(flow, cap, n)
+    })
 }
 
-fn async_row<C: Async>(w: Workload, kind: ImplKind, cap: usize, flow: Flow, exec: Exec) -> Workload {
+fn async_row<C: Async>(
+    w: Workload,
+    kind: ImplKind,
+    cap: usize,
+    flow: Flow,
+    exec: Exec,
+) -> Workload {
     let name = format!("{}{}", C::NAME, exec.suffix());
-    w.with(name, kind, move |n| AsyncShape::run::<C>(flow, cap, n, exec))
+    w.with(name, kind, move |n| {
+        AsyncShape::run::<C>(flow, cap, n, exec)
+    })
 }
 
 /// One publisher task publishes `n` messages; `subs` subscriber tasks each
@@ -239,7 +249,13 @@ impl FanOut for AsyncBroadcast {
     }
 }
 
-fn fan_out_row<F: FanOut>(w: Workload, kind: ImplKind, subs: usize, cap: usize, exec: Exec) -> Workload {
+fn fan_out_row<F: FanOut>(
+    w: Workload,
+    kind: ImplKind,
+    subs: usize,
+    cap: usize,
+    exec: Exec,
+) -> Workload {
     let name = format!("{}{}", F::NAME, exec.suffix());
     w.with(name, kind, move |n| F::run(subs, cap, n, exec))
 }
