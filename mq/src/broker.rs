@@ -2,9 +2,9 @@
 //! manages the topics"), each created on first use with `load_or_store`.
 
 use crate::error::{PublishError, TryPublishError};
-use crate::publisher::Publisher;
 use crate::inbox::{Consumer, Subscription};
 use crate::publish::{Held, Publish, PublishFuture};
+use crate::publisher::Publisher;
 use crate::topic::{Offer, Topic};
 use gort_sync::Arc;
 use gort_sync::{AtomicBool, Ordering, fence};

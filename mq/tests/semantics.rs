@@ -354,7 +354,11 @@ fn a_publisher_handle_publishes_as_the_broker_does_and_stays_with_its_topic() {
     assert_eq!(p.publish_blocking(3), Err(PublishError::Closed(3)));
     let fresh = broker.consumer("t");
     assert_eq!(p.clone().try_publish(4), Err(TryPublishError::Closed(4)));
-    assert_eq!(fresh.try_recv(), Err(TryRecvError::Empty), "the new topic got nothing");
+    assert_eq!(
+        fresh.try_recv(),
+        Err(TryRecvError::Empty),
+        "the new topic got nothing"
+    );
     assert!(format!("{p:?}").starts_with("Publisher"));
 }
 
