@@ -47,15 +47,22 @@ impl<T> RecvSide<T> for RecvOnly<T> {
 }
 
 /// Whether a send on `tx` would complete now: Go's `!full(c)` (a buffered
-/// channel has a free slot; an unbuffered one has a waiting receiver),
-/// decided under the channel's lock. Go reads `full` without the lock, as
-/// a fast path; under the lock the answer is ordered against every
-/// receive: a receive that made room is seen, and one that comes later
-/// sees whatever the caller stored before asking (gort-mq relies on this to
-/// wait for room without missing a wake-up).
+/// channel has a free slot; an unbuffered one has a waiting receiver).
+///
+/// `true` comes from Go's lock-free `full` when it finds room: a later
+/// send by the caller finds it too, unless someone else sent in between.
+/// `false` is confirmed under the channel's lock (Go checks `full` only
+/// without it), so it is ordered against every receive: a receive that
+/// made room is seen, and one that comes later sees whatever the caller
+/// stored before asking (gort-mq waits for room on that, without missing a
+/// wake-up).
 pub fn has_room<T>(tx: &Sender<T>) -> bool {
-    let cap = tx.chan.cap();
-    let st = tx.chan.lock();
+    let chan = &tx.chan;
+    if !chan.full() {
+        return true;
+    }
+    let cap = chan.cap();
+    let st = chan.lock();
     if cap == 0 {
         !st.recvq.is_empty()
     } else {

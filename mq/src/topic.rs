@@ -167,8 +167,12 @@ impl<M> Topic<M> {
         }
     }
 
-    /// A value was taken from one of the topic's channels: wake a waiting
-    /// fan-out publisher, if any (the caller has unlocked the channel).
+    /// A value was taken from one of the topic's channels (the caller has
+    /// unlocked it): wake a waiting fan-out publisher, if any. Every
+    /// receive wakes, even one that cannot have made the room a publisher
+    /// waits for: a subscription may have several receiving threads (it is
+    /// `Sync`), so a receive cannot tell from the length it leaves whether
+    /// the channel was full before it.
     pub(crate) fn taken(&self) {
         if self.waiting.load(Ordering::Relaxed) > 0 {
             let _ = self.room.try_send(());
