@@ -46,21 +46,22 @@ impl<T> RecvSide<T> for RecvOnly<T> {
     }
 }
 
-/// Whether a send on `tx` would complete now: Go's `!full(c)` (a buffered
-/// channel has a free slot; an unbuffered one has a waiting receiver).
-///
-/// `true` comes from Go's lock-free `full` when it finds room: a later
-/// send by the caller finds it too, unless someone else sent in between.
-/// `false` is confirmed under the channel's lock (Go checks `full` only
-/// without it), so it is ordered against every receive: a receive that
-/// made room is seen, and one that comes later sees whatever the caller
-/// stored before asking (gort-mq waits for room on that, without missing a
-/// wake-up).
+/// Go's `full(c)`, lock-free: a send on `tx` would block. A stale answer
+/// is possible either way; `false` stays true for the caller's next send
+/// unless someone else sends first (that send's fast path reads the same
+/// mirror, and cannot see an older value).
+pub fn full<T>(tx: &Sender<T>) -> bool {
+    tx.chan.full()
+}
+
+/// Whether a send on `tx` would complete now (Go's `!full(c)`: a buffered
+/// channel has a free slot, an unbuffered one a waiting receiver), decided
+/// under the channel's lock (Go checks `full` only without it). So it is
+/// ordered against every receive: a receive that made room is seen, and
+/// one that comes later sees whatever the caller stored before asking
+/// (gort-mq waits for room on that, without missing a wake-up).
 pub fn has_room<T>(tx: &Sender<T>) -> bool {
     let chan = &tx.chan;
-    if !chan.full() {
-        return true;
-    }
     let cap = chan.cap();
     let st = chan.lock();
     if cap == 0 {

@@ -8,7 +8,7 @@ use crate::topic::Topic;
 use gort_chan::raw::RecvSide;
 use gort_chan::{Receiver, RecvError, RecvTimeoutError, TryRecvError};
 use gort_context::Context;
-use gort_sync::Arc;
+use gort_sync::{Arc, AtomicBool};
 use std::fmt;
 use std::time::Duration;
 
@@ -68,6 +68,11 @@ pub trait Kind: sealed::Sealed + Unpin {
     /// The subscription's id in its topic's list; `None` for a consumer.
     #[doc(hidden)]
     fn subscription(&self) -> Option<u64>;
+
+    /// The subscription's wanted flag; `None` for a consumer (the queue's
+    /// flag is the topic's).
+    #[doc(hidden)]
+    fn wanted(&self) -> Option<&AtomicBool>;
 }
 
 mod sealed {
@@ -82,17 +87,28 @@ pub struct Competing(());
 
 /// The [`Kind`] of a [`Subscription`].
 #[derive(Debug)]
-pub struct FanOut(u64);
+pub struct FanOut {
+    id: u64,
+    wanted: Arc<AtomicBool>,
+}
 
 impl Kind for Competing {
     fn subscription(&self) -> Option<u64> {
+        None
+    }
+
+    fn wanted(&self) -> Option<&AtomicBool> {
         None
     }
 }
 
 impl Kind for FanOut {
     fn subscription(&self) -> Option<u64> {
-        Some(self.0)
+        Some(self.id)
+    }
+
+    fn wanted(&self) -> Option<&AtomicBool> {
+        Some(&self.wanted)
     }
 }
 
@@ -106,8 +122,8 @@ impl<M> Consumer<M> {
 
 impl<M> Subscription<M> {
     pub(crate) fn new(topic: Arc<Topic<M>>, clone: fn(&M) -> M) -> Self {
-        let (id, rx) = topic.subscribe(clone);
-        Self::with(topic, rx, FanOut(id))
+        let (id, rx, wanted) = topic.subscribe(clone);
+        Self::with(topic, rx, FanOut { id, wanted })
     }
 }
 
@@ -121,11 +137,17 @@ impl<M, K: Kind> Inbox<M, K> {
         }
     }
 
-    /// Tells the topic a value was taken (a waiting fan-out publisher may
-    /// now have room), and hands the outcome on.
+    /// Tells the topic a value was taken from this end's channel (a
+    /// waiting fan-out publisher may now have room).
+    fn taken(&self) {
+        self.topic.taken(self.kind.wanted());
+    }
+
+    /// [`taken`](Self::taken) after a receive that took a value; hands the
+    /// outcome on.
     fn took<E>(&self, got: Result<M, E>) -> Result<M, E> {
         if got.is_ok() {
-            self.topic.taken();
+            self.taken();
         }
         got
     }
@@ -144,7 +166,7 @@ impl<M, K: Kind> Inbox<M, K> {
     /// # });
     /// ```
     pub fn recv(&self) -> RecvFuture<'_, M> {
-        RecvFuture::new(self.rx.recv(), &self.topic)
+        RecvFuture::new(self.rx.recv(), &self.topic, self.kind.wanted())
     }
 
     /// Receives the next message, blocking the thread (see gort-chan's
@@ -256,7 +278,7 @@ impl<M, K: Kind> RecvSide<M> for Inbox<M, K> {
     }
 
     fn received(&self) {
-        self.topic.taken();
+        self.taken();
     }
 }
 
@@ -290,7 +312,7 @@ impl<M, K: Kind> futures_core::Stream for Inbox<M, K> {
             .get_or_insert_with(|| Box::pin(this.rx.stream()));
         let next = stream.as_mut().poll_next(cx);
         if let core::task::Poll::Ready(Some(_)) = next {
-            this.topic.taken();
+            this.taken();
         }
         next
     }

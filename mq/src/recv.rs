@@ -8,6 +8,7 @@ use core::pin::Pin;
 use core::task::{Context as TaskContext, Poll};
 use gort_chan::RecvError;
 use gort_context::{Cancelled, Context};
+use gort_sync::AtomicBool;
 use std::fmt;
 
 /// The future of [`Inbox::recv`](crate::Inbox::recv): the next message, or
@@ -16,11 +17,21 @@ use std::fmt;
 pub struct RecvFuture<'a, M> {
     recv: gort_chan::RecvFuture<'a, M>,
     topic: &'a Topic<M>,
+    /// The channel's wanted flag (see `Topic::taken`).
+    wanted: Option<&'a AtomicBool>,
 }
 
 impl<'a, M> RecvFuture<'a, M> {
-    pub(crate) fn new(recv: gort_chan::RecvFuture<'a, M>, topic: &'a Topic<M>) -> Self {
-        Self { recv, topic }
+    pub(crate) fn new(
+        recv: gort_chan::RecvFuture<'a, M>,
+        topic: &'a Topic<M>,
+        wanted: Option<&'a AtomicBool>,
+    ) -> Self {
+        Self {
+            recv,
+            topic,
+            wanted,
+        }
     }
 }
 
@@ -29,12 +40,12 @@ impl<M> Future for RecvFuture<'_, M> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         // SAFETY: `recv` is structurally pinned: never moved out of the
-        // pinned future; `topic` is a plain reference.
+        // pinned future; the other fields are plain references.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above.
         let got = unsafe { Pin::new_unchecked(&mut this.recv) }.poll(cx);
         if let Poll::Ready(Ok(_)) = got {
-            this.topic.taken();
+            this.topic.taken(this.wanted);
         }
         got
     }

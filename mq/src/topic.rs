@@ -11,10 +11,17 @@
 //!   subscriptions is a plain channel), so a fan-out publish sends to it
 //!   first, before any subscription: if the queue refuses, nothing was sent.
 //! - `closed` is set under `subs`' lock, before the channels close.
+//! - Waiting for room: a fan-out publisher that finds a channel full marks
+//!   that channel wanted, then confirms it full under the channel's lock,
+//!   and waits (counted in `waiting`) for the topic's wake-up token. A
+//!   receive reads `waiting` and the flag of its channel after unlocking
+//!   it, so it sees both (the lock orders it after the confirmation), and
+//!   the receive that clears the flag sends the token. A publisher woken
+//!   by it that still finds a channel full marks that one and waits again.
 
 use gort_chan::{Receiver, Sender, TrySendError, bounded};
+use gort_sync::{Arc, Mutex, MutexGuard};
 use gort_sync::{AtomicBool, AtomicUsize, Ordering};
-use gort_sync::{Mutex, MutexGuard};
 
 /// Aligned to a cache line pair so that the `Arc`'s counts (written by
 /// every clone and drop of a handle) share no line with the fields every
@@ -30,11 +37,10 @@ pub(crate) struct Topic<M> {
     fanout: AtomicBool,
     /// Live consumers (each `Consumer` handle, clones included).
     consumers: AtomicUsize,
-    /// Fan-out publishers waiting for room. A receive that makes room in a
-    /// channel reads it after unlocking that channel; a publisher adds
-    /// itself before it checks the channel under the same lock. So the
-    /// receive sees the waiter, or the waiter sees the room.
+    /// Fan-out publishers waiting for room (see the module's invariants).
     waiting: AtomicUsize,
+    /// The queue's wanted flag: a fan-out publisher found it full.
+    queue_wanted: AtomicBool,
     /// The wake-up token for waiting fan-out publishers (capacity 1: wakes
     /// coalesce; a woken publisher that succeeds passes it on).
     room: Sender<()>,
@@ -44,11 +50,19 @@ pub(crate) struct Topic<M> {
 }
 
 struct Subs<M> {
-    list: Vec<(u64, Sender<M>)>,
+    list: Vec<Sub<M>>,
     next_id: u64,
     /// `M`'s `Clone::clone`, recorded by the first `subscribe` (which
     /// requires `M: Clone`; a publish does not).
     clone: Option<fn(&M) -> M>,
+}
+
+/// A live subscription's sending side.
+struct Sub<M> {
+    id: u64,
+    tx: Sender<M>,
+    /// Its wanted flag, shared with the `Subscription`.
+    wanted: Arc<AtomicBool>,
 }
 
 /// One attempt at a publish, without waiting.
@@ -83,6 +97,7 @@ impl<M> Topic<M> {
             fanout: AtomicBool::new(false),
             consumers: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
+            queue_wanted: AtomicBool::new(false),
             room,
             room_rx,
             closed: AtomicBool::new(false),
@@ -129,28 +144,45 @@ impl<M> Topic<M> {
         }
         let Some(clone) = subs.clone.filter(|_| !subs.list.is_empty()) else {
             // The last subscription left after the flag was read.
-            return match self.queue.try_send(m) {
+            return match self.send_to_queue(m) {
                 Ok(()) => Offer::Sent,
-                Err(TrySendError::Full(m)) => Offer::NoRoom(m),
-                Err(TrySendError::Closed(m)) => Offer::Closed(m),
+                Err(refused) => refused,
             };
         };
-        if !subs.list.iter().all(|(_, tx)| gort_chan::raw::has_room(tx)) {
+        if !subs.list.iter().all(|s| has_room(&s.tx, &s.wanted)) {
             return Offer::NoRoom(m);
         }
         if self.consumers.load(Ordering::Acquire) > 0 {
-            match self.queue.try_send(clone(&m)) {
+            match self.send_to_queue(clone(&m)) {
                 Ok(()) => {}
-                Err(TrySendError::Full(_)) => return Offer::NoRoom(m),
-                Err(TrySendError::Closed(_)) => return Offer::Closed(m),
+                Err(Offer::Closed(_)) => return Offer::Closed(m),
+                Err(_) => return Offer::NoRoom(m),
             }
         }
         let (last, rest) = subs.list.split_last().expect("the list is not empty");
-        for (_, tx) in rest {
-            deliver(tx, clone(&m));
+        for s in rest {
+            deliver(&s.tx, clone(&m));
         }
-        deliver(&last.1, m);
+        deliver(&last.tx, m);
         Offer::Sent
+    }
+
+    /// A send to the queue by a fan-out publish (under `subs`' lock). The
+    /// queue is also sent to without that lock, so a full queue is marked
+    /// wanted and then confirmed full under its own lock; if it has room
+    /// by then, the send is tried again.
+    fn send_to_queue(&self, mut m: M) -> Result<(), Offer<M>> {
+        loop {
+            m = match self.queue.try_send(m) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Closed(m)) => return Err(Offer::Closed(m)),
+                Err(TrySendError::Full(m)) => m,
+            };
+            self.queue_wanted.store(true, Ordering::Relaxed);
+            if !gort_chan::raw::has_room(&self.queue) {
+                return Err(Offer::NoRoom(m));
+            }
+        }
     }
 
     /// Adds a waiting fan-out publisher (before it offers again).
@@ -168,12 +200,20 @@ impl<M> Topic<M> {
     }
 
     /// A value was taken from one of the topic's channels (the caller has
-    /// unlocked it): wake a waiting fan-out publisher, if any. Every
-    /// receive wakes, even one that cannot have made the room a publisher
-    /// waits for: a subscription may have several receiving threads (it is
-    /// `Sync`), so a receive cannot tell from the length it leaves whether
-    /// the channel was full before it.
-    pub(crate) fn taken(&self) {
+    /// unlocked it); `wanted` is that channel's flag (`None`: the queue's).
+    /// Wakes a waiting fan-out publisher if one found this channel full.
+    pub(crate) fn taken(&self, wanted: Option<&AtomicBool>) {
+        if self.waiting.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let wanted = wanted.unwrap_or(&self.queue_wanted);
+        if wanted.load(Ordering::Relaxed) && wanted.swap(false, Ordering::Relaxed) {
+            let _ = self.room.try_send(());
+        }
+    }
+
+    /// Wakes a waiting fan-out publisher, if any: a target went away.
+    fn wake_waiter(&self) {
         if self.waiting.load(Ordering::Relaxed) > 0 {
             let _ = self.room.try_send(());
         }
@@ -188,8 +228,8 @@ impl<M> Topic<M> {
             return false;
         }
         self.queue.close();
-        for (_, tx) in &subs.list {
-            tx.close();
+        for s in &subs.list {
+            s.tx.close();
         }
         self.room.close();
         true
@@ -203,15 +243,16 @@ impl<M> Topic<M> {
     /// a publisher waiting for queue room may go on.
     pub(crate) fn remove_consumer(&self) {
         if self.consumers.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.taken();
+            self.wake_waiter();
         }
     }
 
-    /// A new subscription's channel and id (Go: `make(chan M, capacity)`
-    /// added to the topic's list). On a closed topic the channel is closed
-    /// at once.
-    pub(crate) fn subscribe(&self, clone: fn(&M) -> M) -> (u64, Receiver<M>) {
+    /// A new subscription's id, channel and wanted flag (Go:
+    /// `make(chan M, capacity)` added to the topic's list). On a closed
+    /// topic the channel is closed at once.
+    pub(crate) fn subscribe(&self, clone: fn(&M) -> M) -> (u64, Receiver<M>, Arc<AtomicBool>) {
         let (tx, rx) = bounded(self.queue.capacity());
+        let wanted = Arc::new(AtomicBool::new(false));
         let mut subs = self.lock();
         let id = subs.next_id;
         subs.next_id += 1;
@@ -219,23 +260,36 @@ impl<M> Topic<M> {
             tx.close();
         } else {
             subs.clone = Some(clone);
-            subs.list.push((id, tx));
+            let wanted = wanted.clone();
+            subs.list.push(Sub { id, tx, wanted });
             self.fanout.store(true, Ordering::Release);
         }
-        (id, rx)
+        (id, rx, wanted)
     }
 
     /// Takes a subscription out of the list (before its channel closes):
     /// publishers waiting on its room may go on.
     pub(crate) fn unsubscribe(&self, id: u64) {
         let mut subs = self.lock();
-        subs.list.retain(|(i, _)| *i != id);
+        subs.list.retain(|s| s.id != id);
         if subs.list.is_empty() {
             self.fanout.store(false, Ordering::Release);
         }
         drop(subs);
-        self.taken();
+        self.wake_waiter();
     }
+}
+
+/// Whether a subscription's channel has room, for a publisher holding
+/// `subs`' lock: Go's lock-free `full` first; a channel that looks full is
+/// marked wanted, then checked under its lock (see the module's
+/// invariants).
+fn has_room<M>(tx: &Sender<M>, wanted: &AtomicBool) -> bool {
+    if !gort_chan::raw::full(tx) {
+        return true;
+    }
+    wanted.store(true, Ordering::Relaxed);
+    gort_chan::raw::has_room(tx)
 }
 
 /// A send to a subscription checked to have room under `subs`' lock.

@@ -5,6 +5,10 @@
 //!   the creator sees the closed flag after storing it);
 //! - a fan-out publish waiting for room racing the receive that makes it:
 //!   the publisher is woken (no lost wake-up: loom reports a deadlock);
+//! - a fan-out publish waiting for room in the queue (a consumer's) racing
+//!   the consumer's receive, and one waiting on two full subscriptions
+//!   drained by two receiving threads: each channel's wanted flag and the
+//!   wake-up token get the publisher through;
 //! - a fan-out publish waiting for room racing a close (of the broker, so
 //!   that a publish that starts after it is refused rather than creating a
 //!   new topic): the message is delivered to every subscription or given
@@ -49,6 +53,42 @@ fn waiting_fan_out_publish_racing_the_receive_that_makes_room() {
         assert_eq!(b.recv_blocking(), Ok(1));
         assert_eq!(publisher.join().unwrap(), Ok(()));
         assert_eq!((a.try_recv(), b.try_recv()), (Ok(2), Ok(2)));
+    });
+}
+
+#[test]
+fn waiting_fan_out_publish_racing_the_consumer_that_makes_queue_room() {
+    loom::model(|| {
+        let broker = Broker::new(1);
+        let sub = broker.subscribe("t");
+        let queue = broker.consumer("t");
+        broker.try_publish("t", 1).unwrap();
+        assert_eq!(sub.try_recv(), Ok(1));
+        let publisher = {
+            let broker = broker.clone();
+            thread::spawn(move || broker.publish_blocking("t", 2))
+        };
+        assert_eq!(queue.recv_blocking(), Ok(1));
+        assert_eq!(publisher.join().unwrap(), Ok(()));
+        assert_eq!((sub.try_recv(), queue.try_recv()), (Ok(2), Ok(2)));
+    });
+}
+
+#[test]
+fn waiting_fan_out_publish_on_two_full_subscriptions() {
+    loom::model(|| {
+        let broker = Broker::new(1);
+        let a = broker.subscribe("t");
+        let b = broker.subscribe("t");
+        broker.try_publish("t", 1).unwrap();
+        let publisher = {
+            let broker = broker.clone();
+            thread::spawn(move || broker.publish_blocking("t", 2))
+        };
+        let reader = thread::spawn(move || (a.recv_blocking(), a.recv_blocking()));
+        assert_eq!((b.recv_blocking(), b.recv_blocking()), (Ok(1), Ok(2)));
+        assert_eq!(publisher.join().unwrap(), Ok(()));
+        assert_eq!(reader.join().unwrap(), (Ok(1), Ok(2)));
     });
 }
 

@@ -2,7 +2,7 @@
 //! all-or-nothing fan-out, closing, and the receive faces.
 
 use gort_mq::{Broker, PublishError, RecvCtxError, TryPublishError, TryRecvError};
-use gort_testkit::{Flag, Tracker, poll_noop, poll_once};
+use gort_testkit::{Flag, Tracker, counting_waker, poll_noop, poll_once};
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
@@ -188,6 +188,30 @@ fn a_receive_through_select_wakes_a_waiting_fan_out_publisher() {
     );
     assert_eq!(poll_once(publish.as_mut(), &waker), Poll::Ready(Ok(())));
     assert_eq!((a.try_recv(), b.try_recv()), (Ok(2), Ok(2)));
+}
+
+#[test]
+fn only_a_receive_from_the_channel_a_publisher_found_full_wakes_it() {
+    let broker = Broker::new(1);
+    let first = broker.subscribe("t");
+    let second = broker.subscribe("t");
+    broker.try_publish("t", 1).unwrap();
+    let (waker, wakes) = counting_waker();
+    let mut publish = pin!(broker.publish("t", 2));
+    assert!(
+        poll_once(publish.as_mut(), &waker).is_pending(),
+        "both are full"
+    );
+    assert_eq!(second.try_recv(), Ok(1));
+    assert_eq!(
+        wakes.count(),
+        0,
+        "the publisher waits on `first`, found full first"
+    );
+    assert_eq!(first.try_recv(), Ok(1));
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(poll_once(publish.as_mut(), &waker), Poll::Ready(Ok(())));
+    assert_eq!((first.try_recv(), second.try_recv()), (Ok(2), Ok(2)));
 }
 
 #[test]
