@@ -23,6 +23,10 @@ use std::fmt;
 /// Every published message is received exactly once per consumer group
 /// and per subscription, or given back to its publisher in the error.
 ///
+/// A topic lives until [`close_topic`](Self::close_topic) or
+/// [`close`](Self::close): dropping its last handle does not remove it (its
+/// queued messages wait for a later consumer, as in Go's map of channels).
+///
 /// In memory and at most once: a crashing process loses what is queued.
 /// For durability, put a log (Kafka, NATS JetStream, a database) behind
 /// it.
