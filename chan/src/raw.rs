@@ -16,7 +16,8 @@ use crate::{Receiver, RecvOnly, Sender};
 /// publisher needs) does. The receiver is not a way to close a view's
 /// channel: that is what a view withholds.
 pub trait RecvSide<T> {
-    /// The channel's receiving side.
+    /// The channel's receiving side. Receiving through it directly skips
+    /// [`received`](Self::received): only select calls it.
     fn receiver(&self) -> &Receiver<T>;
 
     /// Called once after each receive through `self` that took a value

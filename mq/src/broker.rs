@@ -18,7 +18,7 @@ use std::fmt;
 /// A message published to a topic goes to every live subscription (a clone
 /// each) and to the queue when the topic has a live consumer or no live
 /// subscription: messages wait in the queue for consumers that come later,
-/// and a fan-out-only topic never fills a queue nobody reads. A full queue
+/// and a topic with subscriptions but no consumer fills no queue. A full queue
 /// or subscription makes a publish wait (back-pressure, never loss).
 /// Every published message is received exactly once per consumer group
 /// and per subscription, or given back to its publisher in the error.
@@ -73,7 +73,7 @@ impl<M> PartialEq for TopicRef<M> {
     }
 }
 
-impl<M: Send + 'static> Broker<M> {
+impl<M> Broker<M> {
     /// A broker whose topics each hold up to `capacity_per_topic` messages
     /// in their queue and in each subscription.
     ///
@@ -136,24 +136,6 @@ impl<M: Send + 'static> Broker<M> {
             }
         });
         offered.ok_or_else(|| m.take().expect("not offered: the topic is missing"))
-    }
-
-    /// Publishes `m` to `topic`, waiting asynchronously while the queue or
-    /// a subscription is full. The topic is created if missing.
-    ///
-    /// The targets are decided when the publish starts. Cancel-safe, all
-    /// or nothing: see [`PublishFuture`].
-    ///
-    /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let broker = gort_mq::Broker::new(4);
-    /// let c = broker.consumer("t");
-    /// broker.publish("t", 1).await.unwrap();
-    /// assert_eq!(c.recv().await, Ok(1));
-    /// # });
-    /// ```
-    pub fn publish(&self, topic: &str, m: M) -> PublishFuture<'_, M> {
-        PublishFuture::new(Publish::new(Held::Counted(self.topic(topic))), m)
     }
 
     /// Publishes `m` to `topic`, blocking the thread while the queue or a
@@ -334,6 +316,31 @@ impl<M: Send + 'static> Broker<M> {
     /// The capacity of each topic's queue and of each subscription.
     pub fn capacity_per_topic(&self) -> usize {
         self.inner.capacity
+    }
+}
+
+impl<M: 'static> Broker<M> {
+    /// Publishes `m` to `topic`, waiting asynchronously while the queue or
+    /// a subscription is full. The topic is created if missing.
+    ///
+    /// On a topic without subscriptions it waits in the queue like a
+    /// channel send, and stays there if a subscription comes meanwhile; a
+    /// fan-out publish takes the topic's targets anew each time it tries.
+    /// Cancel-safe, and all or nothing on fan-out: see [`PublishFuture`].
+    ///
+    /// The future holds its own reference to the topic, so it can outlive
+    /// the borrow of the broker (e.g. be spawned).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let broker = gort_mq::Broker::new(4);
+    /// let c = broker.consumer("t");
+    /// broker.publish("t", 1).await.unwrap();
+    /// assert_eq!(c.recv().await, Ok(1));
+    /// # });
+    /// ```
+    pub fn publish(&self, topic: &str, m: M) -> PublishFuture<'static, M> {
+        PublishFuture::new(Publish::new(Held::Counted(self.topic(topic))), m)
     }
 }
 

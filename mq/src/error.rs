@@ -66,9 +66,15 @@ impl<M> TryPublishError<M> {
         }
     }
 
-    /// Whether the topic or broker was full rather than closed.
+    /// Whether the queue or a subscription was full (a publish would have
+    /// waited).
     pub fn is_full(&self) -> bool {
         matches!(self, Self::Full(_))
+    }
+
+    /// Whether the topic or the broker was closed.
+    pub fn is_closed(&self) -> bool {
+        matches!(self, Self::Closed(_))
     }
 }
 

@@ -4,6 +4,7 @@
 //! and in what leaving the topic means.
 
 use crate::recv::{RecvCtxFuture, RecvFuture};
+use crate::stream::InboxStream;
 use crate::topic::Topic;
 use gort_chan::raw::RecvSide;
 use gort_chan::{Receiver, RecvError, RecvTimeoutError, TryRecvError};
@@ -40,7 +41,6 @@ pub struct Inbox<M, K: Kind> {
     // channel closes (with its last receiver) only after it left the list.
     topic: Arc<Topic<M>>,
     rx: Receiver<M>,
-    stream: Option<core::pin::Pin<Box<gort_chan::RecvStream<M>>>>,
     kind: K,
 }
 
@@ -129,17 +129,12 @@ impl<M> Subscription<M> {
 
 impl<M, K: Kind> Inbox<M, K> {
     fn with(topic: Arc<Topic<M>>, rx: Receiver<M>, kind: K) -> Self {
-        Self {
-            topic,
-            rx,
-            stream: None,
-            kind,
-        }
+        Self { topic, rx, kind }
     }
 
     /// Tells the topic a value was taken from this end's channel (a
     /// waiting fan-out publisher may now have room).
-    fn taken(&self) {
+    pub(crate) fn taken(&self) {
         self.topic.taken(self.kind.wanted());
     }
 
@@ -255,6 +250,33 @@ impl<M, K: Kind> Inbox<M, K> {
         }
     }
 
+    /// This end as a [`Stream`](futures_core::Stream) of the topic's
+    /// messages, until the topic is closed and drained (see
+    /// [`InboxStream`]).
+    ///
+    /// ```
+    /// use futures_core::Stream;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let broker = gort_mq::Broker::new(4);
+    /// let mut s = broker.subscribe("t").into_stream();
+    /// broker.publish("t", 1).await.unwrap();
+    /// broker.close_topic("t");
+    /// let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut s).poll_next(cx)).await;
+    /// assert_eq!(next, Some(1));
+    /// let end = std::future::poll_fn(|cx| std::pin::Pin::new(&mut s).poll_next(cx)).await;
+    /// assert_eq!(end, None);
+    /// # });
+    /// ```
+    pub fn into_stream(self) -> InboxStream<M, K> {
+        InboxStream::new(self)
+    }
+
+    /// The channel's receiver, for the stream (which keeps the books
+    /// through [`taken`](Self::taken)).
+    pub(crate) fn rx(&self) -> &Receiver<M> {
+        &self.rx
+    }
+
     /// Messages waiting in this end's channel (for a consumer: the topic's
     /// queue, shared with the other consumers).
     pub fn len(&self) -> usize {
@@ -295,26 +317,6 @@ impl<M, K: Kind> Drop for Inbox<M, K> {
             Some(id) => self.topic.unsubscribe(id),
             None => self.topic.remove_consumer(),
         }
-    }
-}
-
-impl<M, K: Kind> futures_core::Stream for Inbox<M, K> {
-    type Item = M;
-
-    /// The topic's messages until it is closed and drained.
-    fn poll_next(
-        mut self: core::pin::Pin<&mut Self>,
-        cx: &mut core::task::Context<'_>,
-    ) -> core::task::Poll<Option<M>> {
-        let this = &mut *self;
-        let stream = this
-            .stream
-            .get_or_insert_with(|| Box::pin(this.rx.stream()));
-        let next = stream.as_mut().poll_next(cx);
-        if let core::task::Poll::Ready(Some(_)) = next {
-            this.taken();
-        }
-        next
     }
 }
 

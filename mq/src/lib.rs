@@ -9,7 +9,7 @@
 //! queue or subscription is full: back-pressure, never loss. Consumers and
 //! subscriptions receive with `recv().await`, `recv_blocking()`,
 //! `try_recv()`, `recv_ctx(&ctx)` (a [gort-context] `Context`), as a
-//! `Stream`, and in `select!` like any channel.
+//! `Stream` (`into_stream()`), and in `select!` like any channel.
 //!
 //! ```
 //! use gort_mq::Broker;
@@ -65,8 +65,10 @@
 //! - **Where a message goes.** To every live subscription (a clone each),
 //!   and to the queue when the topic has a live consumer or no live
 //!   subscription: messages wait in the queue for consumers that come
-//!   later, and a fan-out-only topic never fills a queue nobody reads. A
-//!   publish decides its targets when it starts.
+//!   later, and a topic with subscriptions but no consumer fills no queue
+//!   (messages published while it had neither wait in the queue). A
+//!   publish waiting in a full queue stays there; a fan-out publish takes
+//!   the topic's targets anew each time it tries.
 //! - **Exactly once or returned.** Every published message is received
 //!   exactly once per consumer group and per subscription, or given back to
 //!   its publisher in [`PublishError`]/[`TryPublishError`]. A publish to a
@@ -111,6 +113,7 @@ mod inbox;
 mod publish;
 mod publisher;
 mod recv;
+mod stream;
 mod topic;
 
 pub use broker::Broker;
@@ -120,3 +123,4 @@ pub use inbox::{Competing, Consumer, FanOut, Inbox, Kind, Subscription};
 pub use publish::PublishFuture;
 pub use publisher::Publisher;
 pub use recv::{RecvCtxFuture, RecvFuture};
+pub use stream::InboxStream;

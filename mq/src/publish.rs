@@ -80,11 +80,11 @@ impl<'a, M> Publish<'a, M> {
                     return Next::Done(Ok(()));
                 }
                 Offer::Closed(m) => {
-                    self.leave(false);
+                    self.leave(true);
                     return Next::Done(Err(PublishError::Closed(m)));
                 }
                 Offer::QueueFull(m) => {
-                    self.leave(false);
+                    self.leave(true);
                     return Next::Queue(m);
                 }
                 Offer::NoRoom(m) if self.waiting => return Next::Room(m),
@@ -97,9 +97,9 @@ impl<'a, M> Publish<'a, M> {
         }
     }
 
-    fn leave(&mut self, published: bool) {
+    fn leave(&mut self, pass_on: bool) {
         if mem::take(&mut self.waiting) {
-            self.topic.stop_waiting(published);
+            self.topic.stop_waiting(pass_on);
         }
     }
 
@@ -139,9 +139,12 @@ impl<M> Drop for Publish<'_, M> {
 /// once the message is in the queue and every subscription, or
 /// `Err(PublishError::Closed(m))` if the topic or broker closed first.
 ///
-/// Cancel-safe, all or nothing: dropped before it completes, the message
-/// reached no consumer and no subscription, and never will (it is dropped
-/// with the future).
+/// Cancel-safe. Dropped before it completes, the message was either
+/// delivered (on a topic without subscriptions a waiting consumer may take
+/// it from the future, as from a channel send) or is dropped with the
+/// future, never delivered later. A fan-out publish is all or nothing: it
+/// never waits inside a channel, so dropped while waiting, it delivered to
+/// no consumer and no subscription.
 #[must_use = "futures do nothing unless polled"]
 pub struct PublishFuture<'a, M> {
     publish: Publish<'a, M>,

@@ -31,7 +31,7 @@ pub struct Publisher<M> {
     topic: Arc<Topic<M>>,
 }
 
-impl<M: Send + 'static> Publisher<M> {
+impl<M> Publisher<M> {
     pub(crate) fn new(topic: Arc<Topic<M>>) -> Self {
         Self { topic }
     }

@@ -10,6 +10,7 @@ use gort_chan::RecvError;
 use gort_context::{Cancelled, Context};
 use gort_sync::AtomicBool;
 use std::fmt;
+use std::mem;
 
 /// The future of [`Inbox::recv`](crate::Inbox::recv): the next message, or
 /// `Err(RecvError)` once the topic is closed and drained. Cancel-safe.
@@ -62,7 +63,9 @@ impl<M> fmt::Debug for RecvFuture<'_, M> {
 /// The future of [`Inbox::recv_ctx`](crate::Inbox::recv_ctx). Cancel-safe.
 #[must_use = "futures do nothing unless polled"]
 pub struct RecvCtxFuture<'a, M> {
-    recv: RecvFuture<'a, M>,
+    /// The receive; dropped (leaving the channel's wait queue) when the
+    /// context ends the future, so a finished future holds no message.
+    recv: Option<RecvFuture<'a, M>>,
     cancelled: Cancelled<'a>,
     ctx: &'a Context,
     polled: bool,
@@ -71,7 +74,7 @@ pub struct RecvCtxFuture<'a, M> {
 impl<'a, M> RecvCtxFuture<'a, M> {
     pub(crate) fn new(recv: RecvFuture<'a, M>, ctx: &'a Context) -> Self {
         Self {
-            recv,
+            recv: Some(recv),
             cancelled: ctx.cancelled(),
             ctx,
             polled: false,
@@ -92,23 +95,30 @@ impl<M> Future for RecvCtxFuture<'_, M> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         // SAFETY: `recv` and `cancelled` are structurally pinned: never
-        // moved out of the pinned future; the other fields are plain data.
+        // moved out of the pinned future (`recv` is dropped in place); the
+        // other fields are plain data.
         let this = unsafe { self.get_unchecked_mut() };
-        if !this.polled {
-            this.polled = true;
-            if this.ctx.err().is_some() {
-                return Poll::Ready(Err(this.context_error()));
+        // SAFETY: see above.
+        let mut recv = unsafe { Pin::new_unchecked(&mut this.recv) };
+        let Some(pending) = recv.as_mut().as_pin_mut() else {
+            panic!("RecvCtxFuture polled after it completed");
+        };
+        let first = !mem::replace(&mut this.polled, true);
+        if !(first && this.ctx.err().is_some()) {
+            if let Poll::Ready(got) = pending.poll(cx) {
+                recv.set(None);
+                return Poll::Ready(got.map_err(|_| RecvCtxError::Closed));
+            }
+            // SAFETY: see above.
+            if unsafe { Pin::new_unchecked(&mut this.cancelled) }
+                .poll(cx)
+                .is_pending()
+            {
+                return Poll::Pending;
             }
         }
-        // SAFETY: see above.
-        if let Poll::Ready(got) = unsafe { Pin::new_unchecked(&mut this.recv) }.poll(cx) {
-            return Poll::Ready(got.map_err(|_| RecvCtxError::Closed));
-        }
-        // SAFETY: see above.
-        match unsafe { Pin::new_unchecked(&mut this.cancelled) }.poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(this.context_error())),
-            Poll::Pending => Poll::Pending,
-        }
+        recv.set(None);
+        Poll::Ready(Err(this.context_error()))
     }
 }
 

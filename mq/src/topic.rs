@@ -152,16 +152,26 @@ impl<M> Topic<M> {
         if !subs.list.iter().all(|s| has_room(&s.tx, &s.wanted)) {
             return Offer::NoRoom(m);
         }
-        if self.consumers.load(Ordering::Acquire) > 0 {
-            match self.send_to_queue(clone(&m)) {
-                Ok(()) => {}
-                Err(Offer::Closed(_)) => return Offer::Closed(m),
-                Err(_) => return Offer::NoRoom(m),
+        // Every clone is made before any send: a panicking `Clone` then
+        // leaves every target without the message.
+        let to_queue = self.consumers.load(Ordering::Acquire) > 0;
+        let mut clones: Vec<M> = (1..subs.list.len() + usize::from(to_queue))
+            .map(|_| clone(&m))
+            .collect();
+        if to_queue {
+            let c = clones.pop().expect("a clone for the queue");
+            if let Err(refused) = self.send_to_queue(c) {
+                // The clones drop after the topic's lock (user code).
+                drop(subs);
+                return match refused {
+                    Offer::Closed(_) => Offer::Closed(m),
+                    _ => Offer::NoRoom(m),
+                };
             }
         }
         let (last, rest) = subs.list.split_last().expect("the list is not empty");
-        for s in rest {
-            deliver(&s.tx, clone(&m));
+        for (s, c) in rest.iter().zip(clones) {
+            deliver(&s.tx, c);
         }
         deliver(&last.tx, m);
         Offer::Sent
@@ -190,11 +200,14 @@ impl<M> Topic<M> {
         self.waiting.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Removes a waiting publisher; one that has just published passes
-    /// the wake-up on to the next, as there may be room for it too.
-    pub(crate) fn stop_waiting(&self, published: bool) {
+    /// Removes a waiting publisher. One that leaves after an offer (it
+    /// published, found the topic closed, or went to wait in the queue's
+    /// send queue) may have used the wake-up meant for all: it passes it on
+    /// to the next, as there may be room for that one too. One that is
+    /// cancelled took no wake-up (an unpolled one goes back to the channel).
+    pub(crate) fn stop_waiting(&self, pass_on: bool) {
         let left = self.waiting.fetch_sub(1, Ordering::Relaxed) - 1;
-        if published && left > 0 {
+        if pass_on && left > 0 {
             let _ = self.room.try_send(());
         }
     }

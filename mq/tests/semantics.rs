@@ -215,6 +215,82 @@ fn only_a_receive_from_the_channel_a_publisher_found_full_wakes_it() {
 }
 
 #[test]
+fn waiters_moving_to_the_queue_pass_the_wake_up_on() {
+    // Two fan-out publishers wait; the subscription leaves, so the topic
+    // becomes a plain queue, which is full: each waiter moves to the
+    // queue's send queue, and must pass the one wake-up on.
+    let broker = Broker::new(1);
+    broker.try_publish("t", 0).unwrap();
+    let s = broker.subscribe("t");
+    broker.try_publish("t", 1).unwrap();
+    let (w1, wakes1) = counting_waker();
+    let (w2, wakes2) = counting_waker();
+    let mut p1 = pin!(broker.publish("t", 2));
+    let mut p2 = pin!(broker.publish("t", 3));
+    assert!(poll_once(p1.as_mut(), &w1).is_pending());
+    assert!(poll_once(p2.as_mut(), &w2).is_pending());
+    drop(s);
+    assert_eq!(
+        wakes1.count() + wakes2.count(),
+        1,
+        "one wake-up for two waiters"
+    );
+    let (first, first_waker, second, second_waker, second_wakes) = if wakes1.count() == 1 {
+        (p1.as_mut(), &w1, p2.as_mut(), &w2, &wakes2)
+    } else {
+        (p2.as_mut(), &w2, p1.as_mut(), &w1, &wakes1)
+    };
+    assert!(
+        poll_once(first, first_waker).is_pending(),
+        "now waiting in the queue"
+    );
+    assert_eq!(second_wakes.count(), 1, "the wake-up was passed on");
+    assert!(poll_once(second, second_waker).is_pending());
+    let c = broker.consumer("t");
+    let mut got = Vec::new();
+    let mut done = [false, false];
+    for _ in 0..3 {
+        got.push(c.recv_blocking().unwrap());
+        if !done[0] {
+            done[0] = poll_once(p1.as_mut(), &w1).is_ready();
+        }
+        if !done[1] {
+            done[1] = poll_once(p2.as_mut(), &w2).is_ready();
+        }
+    }
+    assert_eq!(done, [true, true]);
+    got.sort_unstable();
+    assert_eq!(got, [0, 2, 3]);
+}
+
+#[test]
+fn a_panicking_clone_delivers_to_no_target() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CLONES: AtomicUsize = AtomicUsize::new(0);
+    #[derive(Debug, PartialEq)]
+    struct Fragile(u32);
+    impl Clone for Fragile {
+        fn clone(&self) -> Self {
+            if CLONES.fetch_add(1, Ordering::Relaxed) == 1 {
+                panic!("the second clone fails");
+            }
+            Fragile(self.0)
+        }
+    }
+    let broker = Broker::new(4);
+    let c = broker.consumer("t");
+    let subs: Vec<_> = (0..3).map(|_| broker.subscribe("t")).collect();
+    let publish = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        broker.try_publish("t", Fragile(1))
+    }));
+    assert!(publish.is_err(), "the clone's panic reaches the publisher");
+    assert!(c.try_recv().is_err());
+    assert!(subs.iter().all(|s| s.try_recv().is_err()), "all or nothing");
+    broker.try_publish("t", Fragile(2)).unwrap();
+    assert_eq!(c.try_recv(), Ok(Fragile(2)), "the topic still works");
+}
+
+#[test]
 fn unsubscribing_releases_publishers_waiting_on_that_subscription() {
     let broker = Broker::new(1);
     let keep = broker.subscribe("t");
@@ -314,25 +390,52 @@ fn a_closed_broker_refuses_everything() {
 
 #[test]
 fn consumers_work_as_streams_and_in_async_select() {
-    use futures_core::Stream;
+    use futures_core::{FusedStream, Stream};
     let broker = Broker::new(4);
-    let mut c = broker.consumer("t");
+    let c = broker.consumer("t");
     let s = broker.subscribe("t");
     block_on(async {
         broker.publish("t", 1).await.unwrap();
         broker.publish("t", 2).await.unwrap();
-        let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut c).poll_next(cx)).await;
-        assert_eq!(next, Some(1));
         let got = gort_select::select! {
             recv(c) -> v => v,
         };
-        assert_eq!(got, Ok(2));
+        assert_eq!(got, Ok(1));
+        let mut c = c.into_stream();
+        let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut c).poll_next(cx)).await;
+        assert_eq!(next, Some(2));
         assert_eq!(s.recv().await, Ok(1));
         broker.close_topic("t");
         assert_eq!(s.recv().await, Ok(2));
         let end = std::future::poll_fn(|cx| std::pin::Pin::new(&mut c).poll_next(cx)).await;
         assert_eq!(end, None);
+        assert!(c.is_terminated());
+        assert!(format!("{c:?}").starts_with("InboxStream"));
     });
+}
+
+#[test]
+fn a_stream_gives_a_message_it_holds_back_when_it_is_undone() {
+    use futures_core::Stream;
+    let broker = Broker::new(4);
+    let mut stream = broker.consumer("t").into_stream();
+    let other = broker.consumer("t");
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    assert!(
+        std::pin::Pin::new(&mut stream)
+            .poll_next(&mut cx)
+            .is_pending()
+    );
+    broker.try_publish("t", 1).unwrap();
+    broker.try_publish("t", 2).unwrap();
+    assert_eq!(
+        other.try_recv(),
+        Ok(2),
+        "1 was handed to the waiting stream"
+    );
+    let c = stream.into_inner();
+    assert_eq!(c.try_recv(), Ok(1), "given back, ahead of later messages");
 }
 
 #[test]
@@ -387,6 +490,28 @@ fn a_publisher_handle_publishes_as_the_broker_does_and_stays_with_its_topic() {
 }
 
 #[test]
+fn a_recv_ctx_ended_by_its_context_holds_no_message() {
+    let broker = Broker::new(4);
+    let c = broker.consumer("t");
+    let (ctx, cancel) = gort_context::Context::background().with_cancel();
+    let mut f = pin!(c.recv_ctx(&ctx));
+    assert!(poll_noop(f.as_mut()).is_pending());
+    cancel.cancel();
+    assert_eq!(
+        poll_noop(f.as_mut()),
+        Poll::Ready(Err(RecvCtxError::Context(
+            gort_context::ContextError::Canceled
+        )))
+    );
+    broker.try_publish("t", 5).unwrap();
+    assert_eq!(
+        c.try_recv(),
+        Ok(5),
+        "the finished future (still alive) took nothing"
+    );
+}
+
+#[test]
 fn debug_output_does_not_need_debug_messages() {
     #[derive(Clone)]
     struct Opaque;
@@ -412,6 +537,23 @@ fn handles_are_send_and_sync() {
     send(&broker.publish("t", String::new()));
     let c = broker.consumer("t");
     send(&c.recv());
+}
+
+#[test]
+fn a_publish_by_name_outlives_the_broker_handle() {
+    let broker = Broker::new(1);
+    let c = broker.consumer("t");
+    let publish = {
+        let handle = broker.clone();
+        handle.publish("t", 7)
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        tokio::spawn(publish).await.unwrap().unwrap();
+        assert_eq!(c.recv().await, Ok(7));
+    });
 }
 
 #[test]
