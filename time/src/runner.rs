@@ -143,11 +143,19 @@ mod imp {
                 searching = false;
             }
             if let Some(job) = s.jobs.pop_front() {
+                // A drained queue gives its buffer back, so a burst of jobs
+                // leaves no memory behind (it is freed after unlocking).
+                let spent = if s.jobs.is_empty() {
+                    std::mem::take(&mut s.jobs)
+                } else {
+                    VecDeque::new()
+                };
                 if !s.jobs.is_empty() && s.searching == 0 {
                     search(s);
                 } else {
                     drop(s);
                 }
+                drop(spent);
                 run(job);
                 s = lock();
                 continue;
