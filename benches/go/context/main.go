@@ -159,27 +159,21 @@ func main() {
 	var root string
 	var wall, cpu int64
 	switch {
-	case scan(name, "CommonParentCancel/%dt", &threads):
+	case twin.Scan(name, "CommonParentCancel/%dt", &threads):
 		wall, cpu = commonParentCancel(threads, n)
-	case scan(name, "WithTimeout/concurrency=%d", &concurrency):
+	case twin.Scan(name, "WithTimeout/concurrency=%d", &concurrency):
 		wall, cpu = withTimeout(concurrency, n)
-	case scan(name, "CancelTree/depth=%d/Root=%s", &depth, &root):
+	case twin.Scan(name, "CancelTree/depth=%d/Root=%s", &depth, &root):
 		wall, cpu = cancelTree(depth, root, n)
 	case name == "CheckCanceled/Err" || name == "CheckCanceled/Done":
 		wall, cpu = checkCanceled(strings.TrimPrefix(name, "CheckCanceled/"), n)
-	case scan(name, "ContextCancelDone/%dt", &threads):
+	case twin.Scan(name, "ContextCancelDone/%dt", &threads):
 		wall, cpu = cancelDone(threads, n)
-	case scan(name, "DeepValueSameGoRoutine/depth=%d", &depth):
+	case twin.Scan(name, "DeepValueSameGoRoutine/depth=%d", &depth):
 		wall, cpu = deepValue(depth, n)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown workload", name)
 		os.Exit(2)
 	}
 	fmt.Println(wall, cpu)
-}
-
-// scan reports whether name matches format entirely.
-func scan(name, format string, args ...interface{}) bool {
-	got, err := fmt.Sscanf(name, format, args...)
-	return err == nil && got == len(args)
 }

@@ -109,21 +109,15 @@ func main() {
 	var p, c, s, capacity int
 	var wall, cpu int64
 	switch {
-	case scan(name, "compete/%dx%d/cap%d", &p, &c, &capacity):
+	case twin.Scan(name, "compete/%dx%d/cap%d", &p, &c, &capacity):
 		wall, cpu = compete(p, c, capacity, n)
-	case scan(name, "async/compete/%dx%d/cap%d", &p, &c, &capacity):
+	case twin.Scan(name, "async/compete/%dx%d/cap%d", &p, &c, &capacity):
 		wall, cpu = compete(p, c, capacity, n)
-	case scan(name, "async/fanout/1x%d/cap%d", &s, &capacity):
+	case twin.Scan(name, "async/fanout/1x%d/cap%d", &s, &capacity):
 		wall, cpu = fanOut(s, capacity, n)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown workload", name)
 		os.Exit(2)
 	}
 	fmt.Println(wall, cpu)
-}
-
-// scan reports whether name matches format entirely.
-func scan(name, format string, args ...interface{}) bool {
-	got, err := fmt.Sscanf(name, format, args...)
-	return err == nil && got == len(args)
 }

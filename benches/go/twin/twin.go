@@ -122,3 +122,10 @@ func Threaded() (name string, threads int, n int64) {
 	}
 	return os.Args[1][:slash], threads, n
 }
+
+// Scan reports whether name matches format entirely (fmt.Sscanf), storing
+// the values it parsed in args.
+func Scan(name, format string, args ...interface{}) bool {
+	got, err := fmt.Sscanf(name, format, args...)
+	return err == nil && got == len(args)
+}

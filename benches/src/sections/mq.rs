@@ -148,72 +148,71 @@ struct MqFanOut;
 struct TokioBroadcast;
 struct AsyncBroadcast;
 
+/// Times one fan-out on `exec`: a task per receiver running `read`, and
+/// one task running `publish`, until all of them end.
+fn time_fan_out<R, RF, PF>(
+    exec: Exec,
+    receivers: Vec<R>,
+    read: impl Fn(R) -> RF,
+    publish: PF,
+) -> Measurement
+where
+    RF: Future<Output = ()> + Send + 'static,
+    PF: Future<Output = ()> + Send + 'static,
+{
+    measure(|| {
+        exec.block_on(async {
+            let readers: Vec<_> = receivers.into_iter().map(|r| exec.spawn(read(r))).collect();
+            exec.spawn(publish).join().await;
+            for r in readers {
+                r.join().await;
+            }
+        })
+    })
+}
+
 impl FanOut for MqFanOut {
     const NAME: &'static str = "gort-mq";
     fn run(subs: usize, cap: usize, n: u64, exec: Exec) -> Measurement {
         let broker = Broker::new(cap);
         let subscriptions: Vec<_> = (0..subs).map(|_| broker.subscribe(TOPIC)).collect();
-        measure(|| {
-            exec.block_on(async {
-                let readers: Vec<_> = subscriptions
-                    .into_iter()
-                    .map(|s| {
-                        exec.spawn(async move {
-                            for _ in 0..n {
-                                std::hint::black_box(s.recv().await.expect(OPEN));
-                            }
-                        })
-                    })
-                    .collect();
-                let publisher = exec.spawn(async move {
-                    for i in 0..n {
-                        broker.publish(TOPIC, i as usize).await.expect(OPEN);
-                    }
-                });
-                publisher.join().await;
-                for r in readers {
-                    r.join().await;
-                }
-            })
-        })
+        let read = move |s: gort_mq::Subscription<usize>| async move {
+            for _ in 0..n {
+                std::hint::black_box(s.recv().await.expect(OPEN));
+            }
+        };
+        let publish = async move {
+            for i in 0..n {
+                broker.publish(TOPIC, i as usize).await.expect(OPEN);
+            }
+        };
+        time_fan_out(exec, subscriptions, read, publish)
     }
 }
 
 impl FanOut for TokioBroadcast {
     const NAME: &'static str = "tokio broadcast";
     fn run(subs: usize, cap: usize, n: u64, exec: Exec) -> Measurement {
-        let (tx, _) = tokio::sync::broadcast::channel(cap);
+        use tokio::sync::broadcast::{self, error::RecvError};
+        let (tx, _) = broadcast::channel(cap);
         let receivers: Vec<_> = (0..subs).map(|_| tx.subscribe()).collect();
-        measure(|| {
-            exec.block_on(async {
-                let readers: Vec<_> = receivers
-                    .into_iter()
-                    .map(|mut rx| {
-                        exec.spawn(async move {
-                            use tokio::sync::broadcast::error::RecvError;
-                            loop {
-                                match rx.recv().await {
-                                    Ok(v) => {
-                                        std::hint::black_box(v);
-                                    }
-                                    Err(RecvError::Lagged(_)) => {}
-                                    Err(RecvError::Closed) => break,
-                                }
-                            }
-                        })
-                    })
-                    .collect();
-                let publisher = exec.spawn(async move {
-                    for i in 0..n {
-                        tx.send(i as usize).expect("a receiver is alive");
+        let read = |mut rx: broadcast::Receiver<usize>| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(v) => {
+                        std::hint::black_box(v);
                     }
-                });
-                publisher.join().await;
-                for r in readers {
-                    r.join().await;
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
                 }
-            })
-        })
+            }
+        };
+        let publish = async move {
+            for i in 0..n {
+                tx.send(i as usize).expect("a receiver is alive");
+            }
+        };
+        time_fan_out(exec, receivers, read, publish)
     }
 }
 
@@ -223,29 +222,17 @@ impl FanOut for AsyncBroadcast {
         let (tx, rx) = async_broadcast::broadcast(cap);
         let mut receivers: Vec<_> = (1..subs).map(|_| rx.new_receiver()).collect();
         receivers.push(rx);
-        measure(|| {
-            exec.block_on(async {
-                let readers: Vec<_> = receivers
-                    .into_iter()
-                    .map(|mut rx| {
-                        exec.spawn(async move {
-                            for _ in 0..n {
-                                std::hint::black_box(rx.recv().await.expect(OPEN));
-                            }
-                        })
-                    })
-                    .collect();
-                let publisher = exec.spawn(async move {
-                    for i in 0..n {
-                        tx.broadcast(i as usize).await.expect(OPEN);
-                    }
-                });
-                publisher.join().await;
-                for r in readers {
-                    r.join().await;
-                }
-            })
-        })
+        let read = move |mut rx: async_broadcast::Receiver<usize>| async move {
+            for _ in 0..n {
+                std::hint::black_box(rx.recv().await.expect(OPEN));
+            }
+        };
+        let publish = async move {
+            for i in 0..n {
+                tx.broadcast(i as usize).await.expect(OPEN);
+            }
+        };
+        time_fan_out(exec, receivers, read, publish)
     }
 }
 
