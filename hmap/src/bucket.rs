@@ -26,6 +26,7 @@
 //!   [`alloc_one`] and is freed alone by [`free_one`].
 
 use crate::error::TryReserveError;
+use crate::pages;
 use crate::tophash::{BUCKET_CNT, Group};
 use core::marker::PhantomData;
 use core::mem::needs_drop;
@@ -360,12 +361,21 @@ pub(crate) fn array_len(b: u8) -> usize {
     if b >= 4 { base + (base >> 4) } else { base }
 }
 
-fn array_layout<K, V>(b: u8) -> Result<Layout, TryReserveError> {
+/// Bytes of an array of `B`, `None` if they overflow `usize`.
+fn checked_array_bytes<K, V>(b: u8) -> Option<usize> {
     if u32::from(b) >= usize::BITS - 1 {
-        return Err(TryReserveError::CapacityOverflow);
+        return None;
     }
-    Shape::<K, V>::SIZE
-        .checked_mul(array_len(b))
+    Shape::<K, V>::SIZE.checked_mul(array_len(b))
+}
+
+/// Bytes of an array of `B` that exists (was allocated, or fits in memory).
+pub(crate) fn array_bytes<K, V>(b: u8) -> usize {
+    checked_array_bytes::<K, V>(b).unwrap_or(usize::MAX)
+}
+
+fn array_layout<K, V>(b: u8) -> Result<Layout, TryReserveError> {
+    checked_array_bytes::<K, V>(b)
         .and_then(|size| Layout::from_size_align(size, Shape::<K, V>::ALIGN).ok())
         .ok_or(TryReserveError::CapacityOverflow)
 }
@@ -445,6 +455,11 @@ pub(crate) unsafe fn free_array<K, V>(base: BucketPtr<K, V>, b: u8) {
     let layout = array_layout::<K, V>(b).expect("the array was allocated with this layout");
     // SAFETY: allocated by `alloc_zeroed` with this layout.
     unsafe { alloc::dealloc(base.0.as_ptr(), layout) };
+}
+
+/// The steps of `step` bytes of an array of `B` (see `pages.rs`).
+pub(crate) fn steps<K, V>(base: BucketPtr<K, V>, b: u8, step: usize) -> pages::Steps {
+    pages::Steps::of(base.0.as_ptr(), array_bytes::<K, V>(b), step)
 }
 
 /// Whether `bucket` lies inside the array of `B` starting at `base` (a head or

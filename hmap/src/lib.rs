@@ -86,6 +86,7 @@ mod error;
 mod hash;
 mod iter;
 mod map;
+mod pages;
 mod raw;
 mod set;
 mod set_iter;

@@ -53,6 +53,9 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 pub(crate) struct Group(pub(crate) u64);
 
 impl Group {
+    /// Every slot `evacuatedEmpty`: an evacuated bucket that held nothing.
+    pub(crate) const ALL_EVACUATED_EMPTY: Group = Group(ONES * EVACUATED_EMPTY as u64);
+
     /// High bit of each byte whose value is below `n` (`1 <= n <= 0x80`).
     /// `(b & 0x7f) + (0x80 - n)` stays below 0x100, so no carry leaves a byte.
     #[inline]

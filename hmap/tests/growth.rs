@@ -1,7 +1,8 @@
 //! Incremental growth, checked deterministically through the evacuation
 //! counter (a test hook): no single insert or remove moves more than two old
-//! buckets, every old bucket is moved exactly once per growth, and a growth
-//! of `n` old buckets ends within `n` writes.
+//! buckets, every old bucket is moved exactly once per growth, a growth of
+//! `n` old buckets ends within `n` writes, and no write does more than one
+//! step of page work (`tests/paging.rs` tests that work itself).
 
 use gort_hmap::{Entry, HMap};
 
@@ -18,6 +19,8 @@ fn filled(n: u64) -> HMap<u64, u64> {
 /// Tracks one map's growths and checks the per-operation bounds.
 struct Watch {
     evacuations: u64,
+    /// Page steps (populate + release) done so far.
+    page_steps: u64,
     /// Evacuations when the growth in progress started, and its old bucket
     /// count (`None` if the watch began in the middle of it).
     growth_start: Option<Option<(u64, usize)>>,
@@ -29,6 +32,7 @@ impl Watch {
     fn new() -> Self {
         Watch {
             evacuations: 0,
+            page_steps: 0,
             growth_start: None,
             growths: 0,
             writes_in_growth: 0,
@@ -40,6 +44,7 @@ impl Watch {
         let st = m.debug_stats();
         Watch {
             evacuations: st.evacuations,
+            page_steps: st.populate_steps + st.release_steps,
             growth_start: st.growing.then_some(None),
             growths: 0,
             writes_in_growth: 0,
@@ -52,6 +57,13 @@ impl Watch {
         let moved = st.evacuations - self.evacuations;
         assert!(moved <= 2, "one write evacuated {moved} old buckets");
         self.evacuations = st.evacuations;
+        let steps = st.populate_steps + st.release_steps;
+        assert!(
+            steps - self.page_steps <= 1,
+            "one write did {} page steps",
+            steps - self.page_steps
+        );
+        self.page_steps = steps;
         match (self.growth_start, st.growing) {
             (None, true) => {
                 let old = if st.same_size_grow {
@@ -99,6 +111,7 @@ fn no_write_evacuates_more_than_two_buckets() {
         }
     }
     assert!(w.growths >= 14, "{} growths", w.growths);
+    assert!(w.page_steps > 0, "the largest arrays are paged");
     m.debug_check().unwrap();
 }
 

@@ -26,6 +26,19 @@ pub struct Stats {
     pub noverflow: u16,
     /// Old buckets evacuated since the table was made.
     pub evacuations: u64,
+    /// Steps of large arrays populated ahead of a doubling since the table
+    /// was made (see `pages.rs`).
+    pub populate_steps: u64,
+    /// Steps of old arrays given back since the table was made (the last
+    /// step of each array also frees it).
+    pub release_steps: u64,
+    /// The next doubling's array, if allocated: (steps populated, steps).
+    pub reserve: Option<(usize, usize)>,
+    /// The last growth's old array while it is given back: (steps
+    /// released, steps).
+    pub retiring: Option<(usize, usize)>,
+    /// Steps of the old array given back during the growth in progress.
+    pub old_released: usize,
 }
 
 impl<K, V> RawTable<K, V> {
@@ -39,6 +52,11 @@ impl<K, V> RawTable<K, V> {
             nevacuate: self.nevacuate,
             noverflow: self.noverflow,
             evacuations: self.evacuations(),
+            populate_steps: self.paging.populate_steps,
+            release_steps: self.paging.release_steps,
+            reserve: self.reserve_progress(),
+            retiring: self.retiring_progress(),
+            old_released: self.paging.old_released,
         }
     }
 
@@ -57,7 +75,11 @@ impl<K, V> RawTable<K, V> {
                 return Err(format!("nevacuate {} past the old array", self.nevacuate));
             }
             for ob in 0..self.noldbuckets() {
-                // SAFETY: `ob` indexes the live old array.
+                if self.old_bucket_released(ob) {
+                    continue;
+                }
+                // SAFETY: `ob` indexes the live old array, in a unit not
+                // given back.
                 let head = unsafe { old.add(ob) };
                 // SAFETY: as above.
                 let g = unsafe { head.group() }.0.to_le_bytes();

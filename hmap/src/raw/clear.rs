@@ -82,7 +82,8 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Empties the table, keeping `B` and the current array (zeroed for
-    /// reuse), and draws a new seed. Port of `mapclear` without its early
+    /// reuse; a populated reserve and a retiring array are freed), and draws
+    /// a new seed. Port of `mapclear` without its early
     /// return on an empty map (the drain iterator needs the reset even then).
     pub(crate) fn clear_all(&mut self) {
         struct Reset<'a, K, V>(&'a mut RawTable<K, V>);
@@ -90,6 +91,7 @@ impl<K, V> RawTable<K, V> {
             fn drop(&mut self) {
                 let t = &mut *self.0;
                 t.free_old_array();
+                t.free_paging();
                 t.nevacuate = 0;
                 t.noverflow = 0;
                 t.count = 0;
@@ -99,6 +101,7 @@ impl<K, V> RawTable<K, V> {
                     // and without links to overflow buckets outside it.
                     t.next_overflow = unsafe { bucket::reset_array(base, t.b) };
                 }
+                t.schedule_paging();
             }
         }
         Reset(self).0.drop_contents();
@@ -129,6 +132,7 @@ impl<K, V> Drop for RawTable<K, V> {
             fn drop(&mut self) {
                 let t = &mut *self.0;
                 t.free_old_array();
+                t.free_paging();
                 if let Some(base) = t.buckets.take() {
                     // SAFETY: emptied by `drop_contents`; no longer reachable.
                     unsafe { bucket::free_array(base, t.b) };

@@ -10,7 +10,7 @@
 
 use super::RawTable;
 use crate::bucket::{self, BucketPtr};
-use crate::tophash::{BUCKET_CNT, MIN_TOP_HASH, evacuated};
+use crate::tophash::{BUCKET_CNT, Group, MIN_TOP_HASH, evacuated};
 
 impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
     fn clone(&self) -> Self {
@@ -27,10 +27,14 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
             copy.nevacuate = self.nevacuate;
             let old_dst = copy.oldbuckets.expect("just set");
             for ob in 0..self.noldbuckets() {
-                // SAFETY: `ob` indexes both old arrays, which are live.
+                // SAFETY: `ob` indexes both old arrays, which are live; a
+                // source bucket below `nevacuate` is not read (it may have
+                // been given back) and its copy is marked evacuated.
                 unsafe {
                     let (s, d) = (old.add(ob), old_dst.add(ob));
-                    if evacuated(s.top(0)) {
+                    if !self.old_bucket_readable(ob) {
+                        d.set_group(Group::ALL_EVACUATED_EMPTY);
+                    } else if evacuated(s.top(0)) {
                         d.set_group(s.group());
                     } else {
                         copy.clone_chain(s, d, true);
@@ -43,6 +47,8 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
             unsafe { copy.clone_chain(src.add(j), dst.add(j), false) };
         }
         copy.noverflow = self.noverflow;
+        copy.begin_release();
+        copy.schedule_paging();
         debug_assert_eq!(copy.count, self.count);
         copy
     }

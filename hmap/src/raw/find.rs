@@ -53,11 +53,13 @@ impl<K, V> RawTable<K, V> {
         let b = unsafe { buckets.add(hash as usize & m) };
         if let Some(old) = self.oldbuckets {
             let om = if self.same_size_grow { m } else { m >> 1 };
-            // SAFETY: `hash & om` indexes one of the old heads; the old array
-            // is live while `oldbuckets` is set.
+            let ob = hash as usize & om;
+            // SAFETY: `ob` indexes one of the old heads; the old array is
+            // live while `oldbuckets` is set, and a bucket below `nevacuate`
+            // is not read.
             unsafe {
-                let oldb = old.add(hash as usize & om);
-                if !evacuated(oldb.top(0)) {
+                let oldb = old.add(ob);
+                if self.old_bucket_readable(ob) && !evacuated(oldb.top(0)) {
                     return oldb;
                 }
             }
@@ -139,6 +141,8 @@ impl<K, V> RawTable<K, V> {
         let bucket = hash as usize & self.mask();
         if self.growing() {
             self.grow_work(bucket, &hasher);
+        } else if self.count >= self.paging.step_at {
+            self.page_step();
         }
         // SAFETY: `bucket` is one of the `2^B` heads.
         let head = unsafe { buckets.add(bucket) };
@@ -288,6 +292,8 @@ impl<K, V> RawTable<K, V> {
         let bucket = hash as usize & self.mask();
         if self.growing() {
             self.grow_work(bucket, &hasher);
+        } else if self.count >= self.paging.step_at {
+            self.page_step();
         }
         // SAFETY: `bucket` is one of the heads; after `growWork` its entries
         // are in the current array.

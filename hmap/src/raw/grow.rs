@@ -79,11 +79,17 @@ impl<K, V> RawTable<K, V> {
         if bigger == 0 {
             self.same_size_grow = true;
         }
-        let fresh = bucket::alloc_array_or_abort(self.b + bigger);
+        let reserve = if bigger == 1 {
+            self.take_reserve()
+        } else {
+            None
+        };
+        let fresh = reserve.unwrap_or_else(|| bucket::alloc_array_or_abort(self.b + bigger));
         self.oldbuckets = self.buckets;
         self.install_array(self.b + bigger, fresh);
         self.nevacuate = 0;
         self.noverflow = 0;
+        self.begin_release();
     }
 
     /// Evacuates the old bucket that `bucket` (an index of the current array)
@@ -94,6 +100,7 @@ impl<K, V> RawTable<K, V> {
         if self.growing() {
             self.evacuate(self.nevacuate, hasher);
         }
+        self.release_behind_mark();
     }
 
     /// Moves every entry of old bucket `oldbucket`'s chain to the current
@@ -113,8 +120,8 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: `oldbucket` is below the number of old buckets; the old
         // array and its chains are live while `oldbuckets` is set.
         let head = unsafe { old.add(oldbucket) };
-        // SAFETY: as above.
-        if !unsafe { evacuated(head.top(0)) } {
+        // SAFETY: as above; a bucket below `nevacuate` is not read.
+        if self.old_bucket_readable(oldbucket) && !unsafe { evacuated(head.top(0)) } {
             let ybits = if self.same_size_grow {
                 None
             } else {
@@ -172,7 +179,6 @@ impl<K, V> RawTable<K, V> {
         newbit: usize,
         ybits: Option<YBits>,
     ) {
-        const ALL_EMPTY: u64 = u64::from_le_bytes([EVACUATED_EMPTY; BUCKET_CNT]);
         let old = self.oldbuckets.expect("growing");
         let old_b = self.old_b();
         // SAFETY: X and (when doubling) Y are heads of the current array.
@@ -191,7 +197,7 @@ impl<K, V> RawTable<K, V> {
         let (mut b, mut n) = (Some(head), 0);
         while let Some(c) = b {
             let y = ybits.as_ref().map_or(0, |bits| bits.get(n));
-            let mut marks = ALL_EMPTY;
+            let mut marks = Group::ALL_EVACUATED_EMPTY.0;
             // SAFETY: live chain; each full slot is moved into an empty slot
             // of a live destination, and its mark is written below, before
             // anything reads the old bucket again.
@@ -229,7 +235,8 @@ impl<K, V> RawTable<K, V> {
 
     /// Moves `nevacuate` past the bucket just evacuated and past up to 1024
     /// more that inserts and deletes already evacuated; when every old bucket
-    /// is done, frees the old array and ends the growth. Port of
+    /// is done, ends the growth and frees the old array (a paged one over
+    /// the next writes, see `paging.rs`). Port of
     /// `advanceEvacuationMark`.
     fn advance_evacuation_mark(&mut self, newbit: usize) {
         let old = self.oldbuckets.expect("growing");
@@ -242,9 +249,10 @@ impl<K, V> RawTable<K, V> {
         if self.nevacuate == newbit {
             // SAFETY: every old bucket is evacuated: no live entry and no
             // separately allocated overflow bucket is left in the old array.
-            unsafe { bucket::free_array(old, self.old_b()) };
+            unsafe { self.retire_old_array(old, self.old_b()) };
             self.oldbuckets = None;
             self.same_size_grow = false;
+            self.schedule_paging();
         }
     }
 }

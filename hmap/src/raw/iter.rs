@@ -32,6 +32,8 @@ pub(crate) struct RawIter<K, V> {
     buckets: Option<BucketPtr<K, V>>,
     /// The old array, when a growth is in progress.
     oldbuckets: Option<BucketPtr<K, V>>,
+    /// Go's `nevacuate`: old buckets below it are evacuated and not read.
+    nevacuate: usize,
     /// `B` of the current array (Go's `it.B`).
     b: u8,
     same_size_grow: bool,
@@ -72,6 +74,7 @@ impl<K, V> RawIter<K, V> {
         RawIter {
             buckets: t.buckets,
             oldbuckets: t.oldbuckets,
+            nevacuate: t.nevacuate,
             b: t.b,
             same_size_grow: t.same_size_grow,
             start_bucket,
@@ -90,6 +93,7 @@ impl<K, V> RawIter<K, V> {
         RawIter {
             buckets: None,
             oldbuckets: None,
+            nevacuate: 0,
             b: 0,
             same_size_grow: false,
             start_bucket: 0,
@@ -116,8 +120,8 @@ impl<K, V> RawIter<K, V> {
             let oldbucket = bucket & oldmask;
             // SAFETY: `oldbucket` indexes the old array, live during the growth.
             let oldb = unsafe { old.add(oldbucket) };
-            // SAFETY: as above.
-            if !evacuated(unsafe { oldb.top(0) }) {
+            // SAFETY: as above; a bucket below `nevacuate` is not read.
+            if oldbucket >= self.nevacuate && !evacuated(unsafe { oldb.top(0) }) {
                 return (oldbucket == bucket).then_some(oldb);
             }
         }

@@ -22,6 +22,7 @@ mod entry;
 mod find;
 mod grow;
 mod iter;
+mod paging;
 mod resize;
 mod retain;
 
@@ -67,6 +68,8 @@ pub(crate) struct RawTable<K, V> {
     next_overflow: Option<BucketPtr<K, V>>,
     /// Old buckets evacuated so far: a test hook, never read by the map.
     evacuations: u64,
+    /// Page-level work on large arrays (see `paging.rs`).
+    paging: paging::Paging<K, V>,
     /// The table owns keys and values of these types: this decides its
     /// auto traits (`Send`/`Sync` exactly when `K` and `V` are) and tells
     /// the drop checker that dropping it drops them.
@@ -142,8 +145,9 @@ impl ChainCursor {
             if let (Some(base), true) = (t.oldbuckets, i < nold) {
                 // SAFETY: `i` is below the number of old buckets.
                 let head = unsafe { base.add(i) };
-                // SAFETY: the old array is live while `oldbuckets` is set.
-                if unsafe { evacuated(head.top(0)) } {
+                // SAFETY: the old array is live while `oldbuckets` is set;
+                // a bucket below `nevacuate` is not read.
+                if !t.old_bucket_readable(i) || unsafe { evacuated(head.top(0)) } {
                     continue;
                 }
                 return Some(Chain {
@@ -182,6 +186,7 @@ impl<K, V> RawTable<K, V> {
             nevacuate: 0,
             next_overflow: None,
             evacuations: 0,
+            paging: paging::Paging::new(),
             marker: PhantomData,
         }
     }
@@ -210,6 +215,7 @@ impl<K, V> RawTable<K, V> {
         self.max_noverflow = max_noverflow(b);
         self.buckets = Some(array.base);
         self.next_overflow = array.next_overflow;
+        self.schedule_paging();
     }
 
     /// Live entries.
