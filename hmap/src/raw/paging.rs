@@ -190,9 +190,10 @@ impl<K, V> RawTable<K, V> {
     /// The `nevacuate` from which the old array's next step lies wholly
     /// below the mark, if that happens before the growth ends.
     fn next_release_at(&self) -> usize {
-        let (Some(old), old_b) = (self.oldbuckets, self.old_b()) else {
+        let Some(old) = self.oldbuckets else {
             return usize::MAX;
         };
+        let old_b = self.old_b();
         if !paged::<K, V>(old_b) {
             return usize::MAX;
         }
