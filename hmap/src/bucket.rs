@@ -13,8 +13,9 @@
 //!
 //! All of a bucket's memory starts zeroed: tophash 0 is `emptyRest` and a
 //! null overflow pointer ends the chain, so a zeroed bucket is an empty one
-//! and new arrays come from `alloc_zeroed` (the kernel's lazy zeroing spreads
-//! the cost of a big array over the inserts that touch it).
+//! and new arrays come from `alloc_zeroed` (lazily zeroed by the kernel;
+//! arrays of 2 MiB and up are then populated ahead of use, a bounded step at
+//! a time, see `pages.rs`).
 //!
 //! Invariants the rest of the crate relies on:
 //! - a slot's key and value are initialised (for an indirect slot: point to
