@@ -56,7 +56,8 @@ struct Subs<M> {
     /// requires `M: Clone`; a publish does not).
     clone: Option<fn(&M) -> M>,
     /// A fan-out publish's clones, made before any send; kept between
-    /// publishes so that its allocation is reused. Empty between
+    /// publishes so that its allocation is reused (a publish the queue
+    /// refuses takes it, to drop the clones after the lock). Empty between
     /// publishes, but after a `Clone` that panicked.
     clones: Vec<M>,
 }
@@ -167,10 +168,16 @@ impl<M> Topic<M> {
         if to_queue {
             let c = subs.clones.pop().expect("a clone for the queue");
             if let Err(refused) = self.send_to_queue(c) {
-                subs.clones.clear();
-                return match refused {
-                    Offer::Closed(_) => Offer::Closed(m),
-                    _ => Offer::NoRoom(m),
+                let closed = matches!(refused, Offer::Closed(_));
+                // The clones (user values) drop after the topic's lock; the
+                // next publish allocates the buffer again.
+                let spent = core::mem::take(&mut subs.clones);
+                drop(guard);
+                drop((refused, spent));
+                return if closed {
+                    Offer::Closed(m)
+                } else {
+                    Offer::NoRoom(m)
                 };
             }
         }
