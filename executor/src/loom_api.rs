@@ -33,8 +33,10 @@ impl Queue {
 
     /// Makes a G and `runqput`s it; returns its id. Owner only.
     pub fn put(&self, next: bool) -> u64 {
-        let (_handle, g) = crate::ready::newproc1(&self.rt.handle().shared, async {});
-        let g = g.expect("the runtime is running");
+        let (_handle, g) = crate::ready::newproc1(&self.rt.handle().shared, None, async {});
+        let Ok(g) = g else {
+            panic!("the runtime is shut down")
+        };
         let id = g.header().id;
         self.q.put(g, next, &self.global);
         id

@@ -160,7 +160,7 @@ fn mstart(shared: Arc<Shared>, pp: usize, spinning: bool) {
 /// Port of `stopm`: the M (holding no P) sleeps on the idle list until
 /// `startm` hands it a P. False if it was woken for shutdown instead.
 pub(crate) fn stopm(w: &Worker) -> bool {
-    debug_assert!(w.p.get().is_none() && !w.spinning.get());
+    debug_assert!(w.p().is_none() && !w.spinning.get());
     let shared = &*w.shared;
     {
         let mut s = shared.lock();

@@ -54,7 +54,7 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
         if !s.stw_active {
             break s;
         }
-        if let Some(w) = w.filter(|w| w.p.get().is_some() && shared.gcwaiting.load(Relaxed)) {
+        if let Some(w) = w.filter(|w| w.p().is_some() && shared.gcwaiting.load(Relaxed)) {
             if w.spinning.get() {
                 crate::m::drop_spinning(w);
             }
@@ -68,7 +68,7 @@ fn stop_the_world(shared: &Shared, w: Option<&Worker>) -> Option<usize> {
     let old = shared.procs();
     s.stopwait = old;
     shared.gcwaiting.store(true, SeqCst);
-    if let Some(id) = w.and_then(|w| w.p.get()) {
+    if let Some(id) = w.and_then(Worker::p_id) {
         shared.p(id).set_status(Some(PRUNNING), PGCSTOP);
         s.stopwait -= 1;
     }
@@ -175,7 +175,7 @@ pub(crate) fn procresize(
     }
     // Go: `destroy` moves a dead P's timers to the caller's P; P 0 when
     // the caller is not an M of the runtime.
-    let heir = w.and_then(|w| w.p.get()).filter(|&id| id < n).unwrap_or(0);
+    let heir = w.and_then(Worker::p_id).filter(|&id| id < n).unwrap_or(0);
     for id in n..old {
         let p = shared.p(id);
         let earliest = shared.p(heir).timers.take(&p.timers);
@@ -195,10 +195,10 @@ pub(crate) fn procresize(
     }
     shared.runqsize.store(s.runq.len(), Release);
 
-    let mut current = w.and_then(|w| w.p.get());
+    let mut current = w.and_then(Worker::p_id);
     if let (Some(w), Some(id)) = (w, current) {
         if id >= n {
-            w.p.set(Some(0));
+            w.set_p(Some(0));
             w.hold(shared.p(0));
             current = Some(0);
         }

@@ -3,6 +3,7 @@
 
 use crate::gfree;
 use crate::m::wakep;
+use crate::p::P;
 use crate::shared::Shared;
 use crate::task::{self, JoinHandle, Notified, TaskPtr};
 use crate::worker::{self, Worker};
@@ -38,63 +39,80 @@ fn put_local(w: Option<&Worker>, g: Notified) -> Option<Notified> {
 /// Port of `newproc`: a new G for `future`, queued in the current P's
 /// `runnext` when spawned from one of this runtime's Ms (the spawner's
 /// previous `runnext` moves to the tail), else on the global queue; then
-/// `wakep`.
+/// `wakep`. From inside a poll the M uses its P once for both (the memory
+/// and id of `newproc1`, then `runqput`).
 pub(crate) fn spawn<F>(shared: &Arc<Shared>, future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let (handle, g) = newproc1(shared, future);
-    if let Some(g) = g.and_then(|g| worker::with(|w| put_local(w, g))) {
-        shared.globrunqput([g]);
-        wakep(shared);
-    }
-    handle
+    worker::with(|w| {
+        let p = w
+            .filter(|w| core::ptr::eq(&*w.shared, &**shared))
+            .and_then(Worker::use_p);
+        let (handle, g) = newproc1(shared, p.as_deref(), future);
+        match (g, p) {
+            (Ok(g), Some(p)) => {
+                p.runq.put(g, true, &**shared);
+                drop(p);
+                wakep(shared);
+            }
+            (Ok(g), None) => {
+                shared.globrunqput([g]);
+                wakep(shared);
+            }
+            (Err(refused), p) => {
+                drop(p); // before the future's drop, which is user code
+                drop(refused);
+            }
+        }
+        handle
+    })
 }
 
 /// Port of `newproc1`: makes the G (memory from the free lists, `gfget`;
-/// an id from the P's goid cache) and registers it among the live Gs.
-/// The G comes back runnable, for the caller to queue; `None` if the
-/// runtime is shut down (the G then completes as aborted, never run).
+/// an id from the goid cache of `p`, the caller's P if it holds one of this
+/// runtime's) and registers it among the live Gs. The G comes back
+/// runnable, for the caller to queue; refused if the runtime is shut down.
+/// Runs no user code.
 pub(crate) fn newproc1<F>(
     shared: &Arc<Shared>,
+    p: Option<&P>,
     future: F,
-) -> (JoinHandle<F::Output>, Option<Notified>)
+) -> (JoinHandle<F::Output>, Result<Notified, Refused>)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let vtable = task::vtable_of::<F>();
-    let on_p = worker::with_own_p(shared, |p| {
-        let mem = gfree::get(shared, Some(p), vtable);
-        // SAFETY: this M holds `p`; the closure does not re-enter.
-        let id = unsafe { p.with_local(|l| goid(shared, &mut l.goidcache, &mut l.goidcacheend)) };
-        (mem, id)
-    });
-    let (mem, id) = on_p.unwrap_or_else(|| {
-        (
-            gfree::get(shared, None, vtable),
-            shared.goidgen.fetch_add(1, Relaxed) + 1,
-        )
-    });
+    let mem = gfree::get(shared, p, vtable);
+    let id = match p {
+        // SAFETY: the caller holds `p`; the closure does not re-enter.
+        Some(p) => unsafe { p.with_local(|l| goid(shared, &mut l.goidcache, &mut l.goidcacheend)) },
+        None => shared.goidgen.fetch_add(1, Relaxed) + 1,
+    };
     // SAFETY: `mem` has the layout of `vtable`, which is `F`'s.
     let t = unsafe { task::init(mem, future, shared.clone(), id) };
     let handle = JoinHandle::new(t);
     // SAFETY: a new G is NOTIFIED and holds the run queue's reference.
     let g = unsafe { Notified::from_raw(t) };
     if !shared.owned.insert(t) {
-        refuse(t, g);
-        return (handle, None);
+        return (handle, Err(Refused(g.into_raw())));
     }
-    (handle, Some(g))
+    (handle, Ok(g))
 }
 
-/// A G spawned on a runtime that is shut down never runs: it completes as
-/// aborted. The owned list's reference (never taken) and the queue's go.
-fn refuse(t: TaskPtr, g: Notified) {
-    core::mem::forget(g);
-    task::shutdown(t);
-    task::release(t, 1);
+/// A G made on a runtime that is shut down: it never runs. Dropping this
+/// completes it as aborted, which drops its future (user code: the caller
+/// lets go of its P first). It holds the queue's reference; the owned
+/// list's was never taken.
+pub(crate) struct Refused(TaskPtr);
+
+impl Drop for Refused {
+    fn drop(&mut self) {
+        task::shutdown(self.0);
+        task::release(self.0, 1);
+    }
 }
 
 /// Go: the goid cache of `newproc1`: ids are reserved from `sched.goidgen`

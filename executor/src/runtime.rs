@@ -215,11 +215,11 @@ fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
     let mut future = pin!(future);
     loop {
         if note.clear() {
-            if w.p.get().is_none() {
+            if w.p().is_none() {
                 w.acquire_idle_p();
             }
             // The poll runs as a system call, as a G's does (`execute`).
-            enter_poll(&w);
+            enter_poll(&w, w.p());
             let polled = future.as_mut().poll(&mut cx);
             exit_poll(&w);
             if let Poll::Ready(out) = polled {
@@ -227,7 +227,7 @@ fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
             }
             w.yielded.set(false);
         }
-        if w.p.get().is_some() {
+        if w.p().is_some() {
             if let Some((g, inherit_time)) = crate::schedule::find_runnable(&w) {
                 if w.spinning.get() {
                     crate::m::resetspinning(&w);
@@ -267,7 +267,7 @@ impl Drop for MainG<'_> {
         if w.spinning.get() {
             crate::m::drop_spinning(w);
         }
-        if w.p.get().is_some() {
+        if w.p().is_some() {
             let id = w.releasep();
             handoffp(&w.shared, id);
         }

@@ -9,7 +9,7 @@ use crate::m::{become_spinning, drop_spinning, gcstopm, resetspinning, stopm, wa
 use crate::poller::{check_timers_no_p, earlier, netpoll};
 use crate::shared::Shared;
 use crate::syscall::{enter_poll, exit_poll};
-use crate::task::Notified;
+use crate::task::{Notified, Ran};
 use crate::worker::Worker;
 use gort_sync::{Ordering::*, fence};
 
@@ -45,18 +45,19 @@ pub(crate) fn execute(w: &Worker, g: Notified, inherit_time: bool) {
         w.m.preempt.store(false, Relaxed);
     }
     w.in_g.set(true);
-    enter_poll(w);
-    let again = g.run();
+    enter_poll(w, Some(p));
+    let ran = g.run();
     exit_poll(w);
     w.in_g.set(false);
     let yielded = w.yielded.replace(false);
-    if let Some(g) = again {
-        match w.p() {
-            Some(p) if !yielded => p.runq.put(g, false, &*w.shared),
-            _ => {
-                w.shared.globrunqput([g]);
-                wakep(&w.shared);
-            }
+    match (ran, w.p()) {
+        // Freed here, if these were the last references: `gfput` on the P.
+        (Ran::Done(refs), _) => drop(refs),
+        (Ran::Finished(refs), _) => drop(refs),
+        (Ran::Again(g), Some(p)) if !yielded => p.runq.put(g, false, &*w.shared),
+        (Ran::Again(g), _) => {
+            w.shared.globrunqput([g]);
+            wakep(&w.shared);
         }
     }
 }
@@ -89,7 +90,7 @@ pub(crate) fn find_runnable(w: &Worker) -> Option<(Notified, bool)> {
         if shared.shutdown.load(Acquire) {
             return None;
         }
-        if w.p.get().is_none() {
+        if w.p().is_none() {
             // The P went to a stop-the-world during the last poll (a
             // `set_procs` waiting for another): take an idle one, or sleep.
             if !w.acquire_idle_p() && (w.is_main || !stopm(w)) {

@@ -66,14 +66,20 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
 
 /// Port of `entersyscall` (`reentersyscall`), at the start of a poll: the
 /// M's `seq` turns odd (the P is "in a system call": its M will not touch
-/// it without first checking that no taker claimed it).
+/// it without first checking that no taker claimed it). `p` is the M's P.
+///
+/// *Deviation*: `p.syscalltick` counts system calls as they begin, not as
+/// they end (Go: `exitsyscall`): sysmon only compares it between two looks,
+/// and the M has its P at hand here.
 #[inline]
-pub(crate) fn enter_poll(w: &Worker) {
+pub(crate) fn enter_poll(w: &Worker, p: Option<&P>) {
     w.in_poll.set(true);
-    if let Some(id) = w.p.get() {
+    if let Some(p) = p {
+        debug_assert_eq!(w.p_id(), Some(p.id), "entersyscall: not the M's P");
+        p.bump_syscalltick();
         let s = w.m.seq.load(Relaxed);
         debug_assert!(s % 2 == 0, "entersyscall: already in a system call");
-        w.m.cur_p.store(id, Relaxed);
+        w.m.cur_p.store(p.id, Relaxed);
         w.m.seq.store(s.wrapping_add(1), Release);
     }
 }
@@ -86,7 +92,7 @@ pub(crate) fn settle(w: &Worker) -> bool {
     let m = &*w.m;
     let s = m.seq.load(Relaxed);
     if s % 2 == 0 {
-        return w.p.get().is_some();
+        return w.p().is_some();
     }
     m.seq.store(s.wrapping_add(1), Relaxed);
     // Pairs with the taker's heavy fence: either the taker sees the even
@@ -112,7 +118,7 @@ fn await_verdict(w: &Worker, s: u32) -> bool {
         spin.snooze();
     };
     if verdict & 1 == 1 {
-        w.p.set(None); // taken: the taker owns the P now
+        w.set_p(None); // taken: the taker owns the P now
         gort_time::per_p::set_local(None);
         return false;
     }
@@ -127,23 +133,57 @@ fn resume(w: &Worker) {
 }
 
 impl Worker {
-    /// Runs `f` with this M's P. Inside a poll, the P is in a system call:
-    /// the M ends the odd phase, checks that no taker claimed the P (Go's
-    /// `exitsyscallfast`, without a CAS), uses it, and enters the phase
-    /// again. `None` if the M has no P, or lost it (then the caller acts as
-    /// a thread outside the runtime).
+    /// This M's P, for a use that may come from inside a poll, where the P
+    /// is in a system call: the M ends the odd phase and checks that no
+    /// taker claimed the P (Go's `exitsyscallfast`, without a CAS); the
+    /// guard enters the phase again when it drops. `None` if the M has no
+    /// P, or lost it (then the caller acts as a thread outside the
+    /// runtime).
+    ///
+    /// No user code may run while the guard lives: a gort `*_blocking`
+    /// call in it would hand off the P in use (`entersyscallblock`).
     #[inline]
-    pub(crate) fn with_p<R>(&self, f: impl FnOnce(&P) -> R) -> Option<R> {
+    pub(crate) fn use_p(&self) -> Option<UseP<'_>> {
         let p = self.p()?;
-        if !self.in_poll.get() {
-            return Some(f(p));
-        }
-        if !settle(self) {
+        let in_poll = self.in_poll.get();
+        if in_poll && !settle(self) {
             return None;
         }
-        let r = f(p);
-        resume(self);
-        Some(r)
+        Some(UseP {
+            w: self,
+            p,
+            in_poll,
+        })
+    }
+
+    /// Runs `f` with this M's P (see [`use_p`](Self::use_p)).
+    #[inline]
+    pub(crate) fn with_p<R>(&self, f: impl FnOnce(&P) -> R) -> Option<R> {
+        self.use_p().map(|p| f(&p))
+    }
+}
+
+/// An M using its P (see [`Worker::use_p`]). Inside a poll, no taker can
+/// take the P until this drops.
+pub(crate) struct UseP<'a> {
+    w: &'a Worker,
+    p: &'a P,
+    in_poll: bool,
+}
+
+impl core::ops::Deref for UseP<'_> {
+    type Target = P;
+    fn deref(&self) -> &P {
+        self.p
+    }
+}
+
+impl Drop for UseP<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.in_poll {
+            resume(self.w);
+        }
     }
 }
 
@@ -193,12 +233,7 @@ pub(crate) fn take_p(shared: &Shared, id: usize, to: u32, phase: Option<u32>) ->
 #[inline]
 pub(crate) fn exit_poll(w: &Worker) -> bool {
     w.in_poll.set(false);
-    if settle(w) {
-        let p = w.p().expect("settle: no P");
-        p.bump_syscalltick();
-        return true;
-    }
-    exitsyscallfast_pidle(w)
+    settle(w) || exitsyscallfast_pidle(w)
 }
 
 /// Port of `exitsyscallfast_pidle`: an idle P, if there is one.
@@ -224,11 +259,11 @@ fn entersyscallblock(w: &Worker) {
 /// poll without one waits for one (`exitsyscall0`); `block_on`'s own
 /// future goes on without a P, as it does whenever none is idle.
 fn exitsyscall(w: &Worker) {
-    if !w.in_poll.get() || w.p.get().is_some() {
+    if !w.in_poll.get() || w.p().is_some() {
         return; // not inside a poll, or never left its P
     }
     if exitsyscallfast_pidle(w) || (w.in_g.get() && exitsyscall0(w)) {
-        enter_poll(w);
+        enter_poll(w, w.p());
     }
 }
 

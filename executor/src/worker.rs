@@ -6,15 +6,16 @@ use crate::p::{P, PIDLE, PRUNNING};
 use crate::shared::Shared;
 use crate::steal_order::StealOrder;
 use core::cell::{Cell, RefCell};
-use core::ptr::null;
+use core::ptr::{NonNull, null};
 use gort_sync::{Arc, Ordering::*};
 
 /// An M's view of itself while it runs the scheduler.
 pub(crate) struct Worker {
     pub(crate) shared: Arc<Shared>,
     pub(crate) m: Arc<M>,
-    /// Go: `m.p`.
-    pub(crate) p: Cell<Option<usize>>,
+    /// Go: `m.p`. Ps are boxed in `shared.allp` and live as long as the
+    /// runtime (`shared`), so the address is kept rather than the index.
+    p: Cell<Option<NonNull<P>>>,
     /// The M is polling a G (not `block_on`'s own future): coming back
     /// from a blocking call it must wait for a P (Go: `exitsyscall0`).
     pub(crate) in_g: Cell<bool>,
@@ -60,8 +61,21 @@ impl Worker {
     }
 
     /// Go: `getg().m.p.ptr()`.
+    #[inline]
     pub(crate) fn p(&self) -> Option<&P> {
-        self.p.get().map(|id| self.shared.p(id))
+        // SAFETY: `set_p` stored the address of a P of `self.shared`, which
+        // `self` keeps alive, and Ps are never freed before their runtime.
+        self.p.get().map(|p| unsafe { p.as_ref() })
+    }
+
+    /// The id of the M's P (Go: `getg().m.p.ptr().id`).
+    pub(crate) fn p_id(&self) -> Option<usize> {
+        self.p().map(|p| p.id)
+    }
+
+    /// Go: `m.p.set(pp)` (`None`: `m.p = 0`).
+    pub(crate) fn set_p(&self, id: Option<usize>) {
+        self.p.set(id.map(|id| NonNull::from(self.shared.p(id))));
     }
 
     /// Port of `acquirep` (`wirep`): the P must be idle and unowned.
@@ -70,7 +84,7 @@ impl Worker {
         let p = self.shared.p(id);
         p.set_status(Some(PIDLE), PRUNNING);
         self.hold(p);
-        self.p.set(Some(id));
+        self.set_p(Some(id));
     }
 
     /// Go: `pp.m.set(mp)`; timers this thread schedules go to `p`'s heap.
@@ -95,7 +109,8 @@ impl Worker {
 
     /// Port of `releasep`.
     pub(crate) fn releasep(&self) -> usize {
-        let id = self.p.take().expect("releasep: invalid arg");
+        let id = self.p_id().expect("releasep: invalid arg");
+        self.p.set(None);
         self.shared.p(id).set_status(Some(PRUNNING), PIDLE);
         gort_time::per_p::set_local(None);
         id

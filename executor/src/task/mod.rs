@@ -37,16 +37,12 @@ impl Notified {
     }
 
     /// Runs the G once (Go: `execute`, the G's run until it parks, then
-    /// `park_m` or `goexit0`). Returns the G if it was woken during its own
-    /// poll and must be queued again.
-    pub(crate) fn run(self) -> Option<Notified> {
+    /// `park_m` or `goexit0`).
+    pub(crate) fn run(self) -> Ran {
         let task = self.into_raw();
         let state = &task.header().state;
         match state.to_running() {
-            Run::Skip => {
-                release(task, 1);
-                return None;
-            }
+            Run::Skip => return Ran::Done(Refs(task)),
             Run::Cancel => {
                 // SAFETY: `to_running` gave this M RUNNING.
                 unsafe { task.cancel() }
@@ -56,19 +52,39 @@ impl Notified {
                 // SAFETY: RUNNING held.
                 if unsafe { task.poll(&waker) }.is_pending() {
                     match state.to_idle() {
-                        AfterPoll::Idle => {
-                            release(task, 1);
-                            return None;
-                        }
-                        AfterPoll::Requeue => return Some(Notified(task)),
+                        AfterPoll::Idle => return Ran::Done(Refs(task)),
+                        AfterPoll::Requeue => return Ran::Again(Notified(task)),
                         // SAFETY: RUNNING is still held.
                         AfterPoll::Cancel => unsafe { task.cancel() },
                     }
                 }
             }
         }
-        complete(task);
-        None
+        complete(task)
+    }
+}
+
+/// How a G's run ended, for its M to act on once the poll's system call is
+/// over. The references a run gives up are released only then, when the M
+/// drops them, so that freeing a finished G (`gfput`) uses the P directly
+/// rather than from inside the call. (Every variant is one pointer: the
+/// value comes back in registers.)
+pub(crate) enum Ran {
+    /// Woken during its own poll: to be queued again.
+    Again(Notified),
+    /// Parked, or not polled: the run's reference.
+    Done(Refs<1>),
+    /// Finished: the run's reference and the owned list's.
+    Finished(Refs<2>),
+}
+
+/// `N` references to a G, released when this drops.
+#[must_use]
+pub(crate) struct Refs<const N: usize>(TaskPtr);
+
+impl<const N: usize> Drop for Refs<N> {
+    fn drop(&mut self) {
+        release(self.0, N);
     }
 }
 
@@ -79,10 +95,10 @@ impl Drop for Notified {
 }
 
 /// The end of a G (Go: `goexit0`): publishes COMPLETE, hands the output to
-/// the handle or drops it, leaves the owned list, and drops the caller's
-/// reference (the G's memory then goes to the free lists once the handle
-/// and every waker are gone).
-fn complete(task: TaskPtr) {
+/// the handle or drops it, and leaves the owned list. Returns the caller's
+/// reference and the list's, to release (the G's memory then goes to the
+/// free lists once the handle and every waker are gone).
+fn complete(task: TaskPtr) -> Ran {
     let header = task.header();
     // Leave the count of live Gs before the handle can see the end.
     let owned = header.shared.owned.remove(task);
@@ -111,7 +127,11 @@ fn complete(task: TaskPtr) {
             unsafe { header.drop_join_waker() };
         }
     }
-    release(task, 1 + usize::from(owned));
+    if owned {
+        Ran::Finished(Refs(task))
+    } else {
+        Ran::Done(Refs(task))
+    }
 }
 
 /// Cancels a G found in the owned list at shutdown (the caller took it out
@@ -121,7 +141,7 @@ pub(crate) fn shutdown(task: TaskPtr) {
     if task.header().state.to_shutdown() {
         // SAFETY: RUNNING taken for shutdown.
         unsafe { task.cancel() };
-        complete(task);
+        drop(complete(task));
     } else {
         release(task, 1);
     }
