@@ -246,9 +246,10 @@ fn run_one(mut w: Workload, cfg: &Config, bar: &mut Progress) -> WorkloadResult 
             error: None,
         })
         .collect();
+    let sample = cfg.sample.max(w.min_sample);
     for (imp, res) in w.impls.iter_mut().zip(results.iter_mut()) {
         bar.step(&format!("{id}: {} (calibrating)", imp.name));
-        match guarded(|| calibrate(|n| imp.run(n), cfg.sample)) {
+        match guarded(|| calibrate(|n| imp.run(n), sample)) {
             Ok(iters) => res.iters = iters,
             Err(e) => res.error = Some(e),
         }

@@ -3,6 +3,7 @@
 
 use crate::measure::Measurement;
 use std::fmt;
+use std::time::Duration;
 
 /// One job (e.g. "SPSC, cap 1024"), with every implementation that runs it.
 pub struct Workload {
@@ -14,6 +15,9 @@ pub struct Workload {
     pub unit: &'static str,
     /// The implementations, gort's first by convention.
     pub impls: Vec<Impl>,
+    /// The shortest sample that measures this job (see
+    /// [`sample_at_least`](Self::sample_at_least)).
+    pub min_sample: Duration,
 }
 
 /// One implementation of a workload: runs `iters` iterations and reports
@@ -53,7 +57,24 @@ impl Workload {
             name: name.into(),
             unit,
             impls: Vec::new(),
+            min_sample: Duration::ZERO,
         }
+    }
+
+    /// Makes every sample of this job last at least `d`, whatever the run's
+    /// sample length: for a job with its own slow rhythm (a neighbour that
+    /// blocks 10 ms at a time), whose rate means something only over many
+    /// periods.
+    ///
+    /// ```
+    /// use gort_bench::{Workload, measure};
+    /// use std::time::Duration;
+    /// let w = Workload::new("demo", "sum", "op").sample_at_least(Duration::from_millis(50));
+    /// assert_eq!(w.min_sample, Duration::from_millis(50));
+    /// ```
+    pub fn sample_at_least(mut self, d: Duration) -> Self {
+        self.min_sample = d;
+        self
     }
 
     /// Adds gort's implementation.
@@ -116,6 +137,7 @@ impl fmt::Debug for Workload {
         f.debug_struct("Workload")
             .field("id", &self.id())
             .field("unit", &self.unit)
+            .field("min_sample", &self.min_sample)
             .field("impls", &self.impls)
             .finish()
     }

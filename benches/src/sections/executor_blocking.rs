@@ -4,7 +4,9 @@
 //! yield, until the pairs are done). On gort the blocked poll's P is
 //! retaken by sysmon; tokio needs `block_in_place` around the call;
 //! async-executor has nothing for it. Go's twin blocks in a raw
-//! `syscall.Nanosleep` (a system call, which sysmon retakes).
+//! `syscall.Nanosleep` (a system call, which sysmon retakes). Every sample
+//! lasts at least 100 ms, ten of the neighbour's blocks: the row is a rate
+//! over the blocks, not the cost of the first one.
 //!
 //! A table gives the round-trip latency the pairs see (p50, p99, max).
 
@@ -31,10 +33,14 @@ enum Neighbour {
 }
 
 /// Runs the neighbour (if any) and the pairs; each pair records the
-/// duration of each of its round trips when `latencies` is set.
-fn run(rt: Rt, neighbour: Neighbour, n: u64, latencies: bool) -> Vec<Duration> {
+/// duration of each of its round trips when `latencies` is set. Only the
+/// pairs' part is measured; the neighbour is started before it, and after
+/// it stopped and waited for (so that it never outlives its run and blocks
+/// the next one's threads).
+fn run(rt: Rt, neighbour: Neighbour, n: u64, latencies: bool) -> (Measurement, Vec<Duration>) {
     let stop = Arc::new(AtomicBool::new(false));
     let (started_tx, started_rx) = gort_chan::bounded::<()>(1);
+    let (ended_tx, ended_rx) = gort_chan::bounded::<()>(1);
     if neighbour != Neighbour::None {
         let stop = stop.clone();
         rt.spawn(async move {
@@ -48,9 +54,21 @@ fn run(rt: Rt, neighbour: Neighbour, n: u64, latencies: bool) -> Vec<Duration> {
                 }
                 rt.yield_now().await;
             }
+            ended_tx.try_send(()).unwrap();
         });
         started_rx.recv_blocking().unwrap();
     }
+    let mut all = Vec::new();
+    let m = measure(|| pairs(rt, n, latencies, &mut all));
+    stop.store(true, Ordering::Relaxed);
+    if neighbour != Neighbour::None {
+        ended_rx.recv_blocking().unwrap();
+    }
+    (m, all)
+}
+
+/// The ping-pong pairs, `n` round trips in all; their latencies go to `all`.
+fn pairs(rt: Rt, n: u64, latencies: bool, all: &mut Vec<Duration>) {
     let (done_tx, done_rx) = gort_chan::bounded::<Vec<Duration>>(PAIRS as usize);
     for i in 0..PAIRS {
         let k = n / PAIRS + u64::from(i < n % PAIRS);
@@ -76,22 +94,22 @@ fn run(rt: Rt, neighbour: Neighbour, n: u64, latencies: bool) -> Vec<Duration> {
         });
         rt.spawn(pair);
     }
-    let mut all = Vec::new();
     for _ in 0..PAIRS {
         all.extend(done_rx.recv_blocking().unwrap());
     }
-    stop.store(true, Ordering::Relaxed);
-    all
 }
 
 fn rate(rt: Rt, neighbour: Neighbour, n: u64) -> Measurement {
-    measure(|| drop(run(rt, neighbour, n, false)))
+    run(rt, neighbour, n, false).0
 }
 
 /// The rows of the blocking-neighbour workload.
 pub fn workloads() -> Vec<Workload> {
     vec![
         Workload::new(SECTION, "blocking-neighbour", "round trip")
+            // A rate over many of the neighbour's blocks (and of sysmon's
+            // backed-off rounds between them), not over the first one.
+            .sample_at_least(BLOCK * 10)
             .gort("gort", |n| rate(Rt::Gort, Neighbour::Plain, n))
             .gort("gort (no neighbour)", |n| {
                 rate(Rt::Gort, Neighbour::None, n)
@@ -119,7 +137,7 @@ pub fn tables() -> Vec<Table> {
     let rows = cases
         .iter()
         .map(|&(name, rt, neighbour)| {
-            let mut lat = run(rt, neighbour, PAIRS * 50_000, true);
+            let (_, mut lat) = run(rt, neighbour, PAIRS * 50_000, true);
             lat.sort_unstable();
             let at = |q: f64| lat[((lat.len() - 1) as f64 * q) as usize];
             vec![
