@@ -42,8 +42,13 @@ enum Repr {
     Background,
     /// Go's `todoCtx`.
     Todo,
-    /// Go's `*cancelCtx` and `*timerCtx`.
-    Cancel(Arc<CancelCtx>),
+    /// Go's `*cancelCtx` and `*timerCtx`: the node, and how many
+    /// `with_cancel` levels below it this context is (0: the node itself).
+    /// *Deviation*: a `with_cancel` child of a node already cancelled is
+    /// born cancelled with the node's error and cause and can never change,
+    /// nor have children of its own: it shares the node (no allocation;
+    /// Go makes a `cancelCtx`), counting the levels only for `Debug`.
+    Cancel(Arc<CancelCtx>, u32),
     /// Go's `*valueCtx`.
     Value(Arc<ValueCtx>),
     /// Go's `withoutCancelCtx`.
@@ -115,8 +120,17 @@ impl Context {
     /// ```
     #[must_use = "dropping the CancelFunc does not cancel; call `cancel()` when the work is done"]
     pub fn with_cancel(&self) -> (Context, CancelFunc) {
+        if let Some((node, born)) = self.born_cancelled() {
+            return (
+                Context(Repr::Cancel(node.clone(), born)),
+                CancelFunc::new(node, false),
+            );
+        }
         let c = self.with_cancel_node(None, None);
-        (Context(Repr::Cancel(c.clone())), CancelFunc::new(c, true))
+        (
+            Context(Repr::Cancel(c.clone(), 0)),
+            CancelFunc::new(c, true),
+        )
     }
 
     /// Like [`with_cancel`](Self::with_cancel), with a function that
@@ -134,8 +148,14 @@ impl Context {
     /// ```
     #[must_use = "dropping the CancelCauseFunc does not cancel; call `cancel()` when the work is done"]
     pub fn with_cancel_cause(&self) -> (Context, CancelCauseFunc) {
+        if let Some((node, born)) = self.born_cancelled() {
+            return (
+                Context(Repr::Cancel(node.clone(), born)),
+                CancelCauseFunc::new(node),
+            );
+        }
         let c = self.with_cancel_node(None, None);
-        (Context(Repr::Cancel(c.clone())), CancelCauseFunc::new(c))
+        (Context(Repr::Cancel(c.clone(), 0)), CancelCauseFunc::new(c))
     }
 
     /// A child that is cancelled at `at` at the latest (Go:
@@ -212,7 +232,7 @@ impl Context {
             c = match &c.0 {
                 Repr::Value(v) if v.key == id => return v.value.downcast_ref(),
                 Repr::Value(v) => &v.parent,
-                Repr::Cancel(cc) => &cc.parent,
+                Repr::Cancel(cc, _) => &cc.parent,
                 Repr::WithoutCancel(p) => p,
                 Repr::Custom(custom) => custom.values()?,
                 Repr::Background | Repr::Todo => return None,
@@ -332,7 +352,7 @@ impl Context {
         let mut c = self;
         loop {
             c = match &c.0 {
-                Repr::Cancel(cc) => match cc.deadline {
+                Repr::Cancel(cc, _) => match cc.deadline {
                     Some(d) => return Some(d),
                     None => &cc.parent,
                 },
@@ -349,7 +369,7 @@ impl Context {
     #[doc(hidden)]
     pub fn children_len(&self) -> usize {
         match &self.0 {
-            Repr::Cancel(c) => c.children_len(),
+            Repr::Cancel(c, 0) => c.children_len(),
             _ => 0,
         }
     }
@@ -361,7 +381,7 @@ impl Context {
         let mut c = self;
         loop {
             c = match &c.0 {
-                Repr::Cancel(cc) => return Parent::Gort(cc),
+                Repr::Cancel(cc, _) => return Parent::Gort(cc),
                 Repr::Value(v) => &v.parent,
                 Repr::Custom(custom) if custom.done().is_some() => return Parent::Custom(custom),
                 Repr::Custom(_) | Repr::Background | Repr::Todo | Repr::WithoutCancel(_) => {
@@ -398,11 +418,22 @@ impl Context {
         let mut c = self;
         loop {
             c = match &c.0 {
-                Repr::Cancel(cc) => return Some(cc),
+                Repr::Cancel(cc, _) => return Some(cc),
                 Repr::Value(v) => &v.parent,
                 Repr::Custom(custom) => custom.values()?,
                 Repr::Background | Repr::Todo | Repr::WithoutCancel(_) => return None,
             };
+        }
+    }
+
+    /// For a `with_cancel` child: this context's node and the child's level
+    /// below it, if this context is a node (or a level below one) that is
+    /// already cancelled. (Go's `propagateCancel` would make the child and
+    /// cancel it at once.)
+    fn born_cancelled(&self) -> Option<(Arc<CancelCtx>, u32)> {
+        match &self.0 {
+            Repr::Cancel(c, born) if c.err().is_some() => Some((c.clone(), born.checked_add(1)?)),
+            _ => None,
         }
     }
 
@@ -435,7 +466,7 @@ impl Context {
             return self.with_cancel();
         }
         let c = self.with_cancel_node(Some(at), None);
-        let ctx = Context(Repr::Cancel(c.clone()));
+        let ctx = Context(Repr::Cancel(c.clone(), 0));
         match at.checked_duration_since(Instant::now()) {
             Some(dur) if !dur.is_zero() => {
                 c.arm(dur, cause);
@@ -473,18 +504,22 @@ impl fmt::Debug for Context {
         match &self.0 {
             Repr::Background => f.write_str("context.Background"),
             Repr::Todo => f.write_str("context.TODO"),
-            Repr::Cancel(c) => match c.deadline {
-                None => write!(f, "{:?}.WithCancel", c.parent),
-                Some(d) => {
-                    let now = Instant::now();
-                    write!(f, "{:?}.WithDeadline([", c.parent)?;
-                    match d.checked_duration_since(now) {
-                        Some(left) => write!(f, "{left:?}")?,
-                        None => write!(f, "-{:?}", now - d)?,
+            Repr::Cancel(c, born) => {
+                write!(f, "{:?}", c.parent)?;
+                match c.deadline {
+                    None => f.write_str(".WithCancel")?,
+                    Some(d) => {
+                        let now = Instant::now();
+                        f.write_str(".WithDeadline([")?;
+                        match d.checked_duration_since(now) {
+                            Some(left) => write!(f, "{left:?}")?,
+                            None => write!(f, "-{:?}", now - d)?,
+                        }
+                        f.write_str("])")?;
                     }
-                    f.write_str("])")
                 }
-            },
+                (0..*born).try_for_each(|_| f.write_str(".WithCancel"))
+            }
             Repr::Value(v) => write!(
                 f,
                 "{:?}.WithValue({}, {})",

@@ -187,4 +187,16 @@ fn allocs() {
         0,
         "cancelled cause()"
     );
+
+    // A `with_cancel` child of a cancelled context, and its child: born
+    // cancelled, they share the parent's node (Go allocates each).
+    assert_eq!(
+        allocs_in_runs(|| {
+            let (c, _cancel) = dead.with_cancel();
+            let (grandchild, _cancel) = c.with_cancel_cause();
+            assert!(grandchild.err().is_some());
+        }),
+        0,
+        "with_cancel of a cancelled context"
+    );
 }
