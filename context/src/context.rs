@@ -120,17 +120,8 @@ impl Context {
     /// ```
     #[must_use = "dropping the CancelFunc does not cancel; call `cancel()` when the work is done"]
     pub fn with_cancel(&self) -> (Context, CancelFunc) {
-        if let Some((node, born)) = self.born_cancelled() {
-            return (
-                Context(Repr::Cancel(node.clone(), born)),
-                CancelFunc::new(node, false),
-            );
-        }
-        let c = self.with_cancel_node(None, None);
-        (
-            Context(Repr::Cancel(c.clone(), 0)),
-            CancelFunc::new(c, true),
-        )
+        let (ctx, node, own) = self.cancel_child();
+        (ctx, CancelFunc::new(node, own))
     }
 
     /// Like [`with_cancel`](Self::with_cancel), with a function that
@@ -148,14 +139,8 @@ impl Context {
     /// ```
     #[must_use = "dropping the CancelCauseFunc does not cancel; call `cancel()` when the work is done"]
     pub fn with_cancel_cause(&self) -> (Context, CancelCauseFunc) {
-        if let Some((node, born)) = self.born_cancelled() {
-            return (
-                Context(Repr::Cancel(node.clone(), born)),
-                CancelCauseFunc::new(node),
-            );
-        }
-        let c = self.with_cancel_node(None, None);
-        (Context(Repr::Cancel(c.clone(), 0)), CancelCauseFunc::new(c))
+        let (ctx, node, _) = self.cancel_child();
+        (ctx, CancelCauseFunc::new(node))
     }
 
     /// A child that is cancelled at `at` at the latest (Go:
@@ -426,15 +411,20 @@ impl Context {
         }
     }
 
-    /// For a `with_cancel` child: this context's node and the child's level
-    /// below it, if this context is a node (or a level below one) that is
-    /// already cancelled. (Go's `propagateCancel` would make the child and
-    /// cancel it at once.)
-    fn born_cancelled(&self) -> Option<(Arc<CancelCtx>, u32)> {
-        match &self.0 {
-            Repr::Cancel(c, born) if c.err().is_some() => Some((c.clone(), born.checked_add(1)?)),
-            _ => None,
+    /// A `with_cancel` child and the node its cancel function cancels; true
+    /// if the node is the child's own (then the function also removes it
+    /// from this context's children). A child of a node (or of a level
+    /// below one) that is already cancelled shares that node, one level
+    /// further down (Go's `propagateCancel` would make it and cancel it at
+    /// once).
+    fn cancel_child(&self) -> (Context, Arc<CancelCtx>, bool) {
+        if let Repr::Cancel(c, born) = &self.0 {
+            if let Some(born) = born.checked_add(1).filter(|_| c.err().is_some()) {
+                return (Context(Repr::Cancel(c.clone(), born)), c.clone(), false);
+            }
         }
+        let c = self.with_cancel_node(None, None);
+        (Context(Repr::Cancel(c.clone(), 0)), c, true)
     }
 
     /// Go's `withCancel` (and the start of `WithDeadlineCause`, and

@@ -13,6 +13,13 @@ use std::time::{Duration, Instant};
 /// A failure guard for waits.
 const GUARD: Duration = Duration::from_secs(30);
 
+/// A context cancelled with `Canceled`.
+fn cancelled() -> Context {
+    let (ctx, cancel) = Context::background().with_cancel();
+    cancel.cancel();
+    ctx
+}
+
 fn cause(text: &str) -> Cause {
     Arc::new(std::io::Error::other(text.to_string()))
 }
@@ -38,8 +45,7 @@ fn a_child_of_a_cancelled_context_reports_the_parents_error_and_cause() {
 
 #[test]
 fn its_cancel_functions_change_nothing() {
-    let (parent, cancel) = Context::background().with_cancel();
-    cancel.cancel();
+    let parent = cancelled();
     let (child, cancel_child) = parent.with_cancel();
     let (grandchild, cancel_grandchild) = child.with_cancel_cause();
     cancel_child.cancel();
@@ -52,8 +58,7 @@ fn its_cancel_functions_change_nothing() {
 
 #[test]
 fn debug_names_every_level_as_go_does() {
-    let (parent, cancel) = Context::background().with_cancel();
-    cancel.cancel();
+    let parent = cancelled();
     let (child, _c) = parent.with_cancel();
     let (grandchild, _g) = child.with_cancel();
     assert_eq!(
@@ -98,8 +103,7 @@ fn deadlines_values_and_further_children_come_through() {
 
 #[test]
 fn after_func_on_it_runs_at_once() {
-    let (parent, cancel) = Context::background().with_cancel();
-    cancel.cancel();
+    let parent = cancelled();
     let (child, _c) = parent.with_cancel();
     let (tx, rx) = mpsc::channel();
     let _stop = after_func(&child, move || tx.send(()).unwrap());
