@@ -21,7 +21,7 @@ pub(crate) fn set_procs(shared: &Arc<Shared>, n: usize) -> usize {
         return old;
     }
     worker::with(|w| {
-        let w = w.filter(|w| core::ptr::eq(&*w.shared, &**shared));
+        let w = w.filter(|w| w.runs(shared));
         if let Some(w) = w {
             // From inside a poll: end the system call first, so that the P
             // (if it is still this M's) is held in scheduler terms while the

@@ -25,7 +25,7 @@ pub(crate) fn ready(g: Notified) {
 /// Queues `g` in the `runnext` of the P that `w` holds, if `w` is an M of
 /// `g`'s runtime holding one, and calls `wakep`; otherwise gives `g` back.
 fn put_local(w: Option<&Worker>, g: Notified) -> Option<Notified> {
-    let Some(w) = w.filter(|w| core::ptr::eq(&*w.shared, &**g.header().shared)) else {
+    let Some(w) = w.filter(|w| w.runs(&g.header().shared)) else {
         return Some(g);
     };
     let mut g = Some(g);
@@ -47,9 +47,7 @@ where
     F::Output: Send + 'static,
 {
     worker::with(|w| {
-        let p = w
-            .filter(|w| core::ptr::eq(&*w.shared, &**shared))
-            .and_then(Worker::use_p);
+        let p = w.filter(|w| w.runs(shared)).and_then(Worker::use_p);
         let (handle, g) = newproc1(shared, p.as_deref(), future);
         match (g, p) {
             (Ok(g), Some(p)) => {

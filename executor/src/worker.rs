@@ -116,6 +116,12 @@ impl Worker {
         id
     }
 
+    /// Whether this is an M of `shared`'s runtime.
+    #[inline]
+    pub(crate) fn runs(&self, shared: &Shared) -> bool {
+        core::ptr::eq(&*self.shared, shared)
+    }
+
     /// Go: `cheaprand`.
     pub(crate) fn cheaprand(&self) -> u32 {
         #[cfg(not(gort_loom))]
@@ -165,7 +171,7 @@ pub(crate) fn with<R>(f: impl FnOnce(Option<&Worker>) -> R) -> R {
 /// Runs `f` with the calling thread's M if it is one of `shared`'s.
 #[inline]
 pub(crate) fn with_own<R>(shared: &Shared, f: impl FnOnce(&Worker) -> R) -> Option<R> {
-    with(|w| w.filter(|w| core::ptr::eq(&*w.shared, shared)).map(f))
+    with(|w| w.filter(|w| w.runs(shared)).map(f))
 }
 
 /// Runs `f` with the calling thread's P (see [`Worker::with_p`]), if it is
