@@ -1,12 +1,14 @@
 //! Waiting for cancellation as a future.
 
 use crate::cancel_ctx::CancelCtx;
-use crate::children::UNLISTED;
 use gort_chan::{RecvFuture, RecvOnly};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
+
+/// A [`Cancelled`] future's slot while it is not among its node's waiters.
+const UNREGISTERED: usize = usize::MAX;
 
 /// The future of [`Context::cancelled`](crate::Context::cancelled):
 /// completes when the context is cancelled, never for a context that
@@ -45,7 +47,7 @@ impl<'a> Cancelled<'a> {
         Cancelled {
             wait: Wait::Node {
                 node,
-                slot: UNLISTED,
+                slot: UNREGISTERED,
                 polled: false,
             },
         }
@@ -75,7 +77,7 @@ impl Future for Cancelled<'_> {
                     *polled = true;
                 }
                 if node.wait(slot, cx.waker()) {
-                    *slot = UNLISTED;
+                    *slot = UNREGISTERED;
                     Poll::Ready(())
                 } else {
                     Poll::Pending
@@ -90,7 +92,7 @@ impl Future for Cancelled<'_> {
 impl Drop for Cancelled<'_> {
     fn drop(&mut self) {
         if let Wait::Node { node, slot, .. } = &self.wait {
-            if *slot != UNLISTED {
+            if *slot != UNREGISTERED {
                 node.unwait(*slot);
             }
         }

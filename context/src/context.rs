@@ -337,7 +337,7 @@ impl Context {
         let mut c = self;
         loop {
             c = match &c.0 {
-                Repr::Cancel(cc, _) => match cc.deadline {
+                Repr::Cancel(cc, _) => match cc.deadline() {
                     Some(d) => return Some(d),
                     None => &cc.parent,
                 },
@@ -496,7 +496,7 @@ impl fmt::Debug for Context {
             Repr::Todo => f.write_str("context.TODO"),
             Repr::Cancel(c, born) => {
                 write!(f, "{:?}", c.parent)?;
-                match c.deadline {
+                match c.deadline() {
                     None => f.write_str(".WithCancel")?,
                     Some(d) => {
                         let now = Instant::now();

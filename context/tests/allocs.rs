@@ -8,9 +8,9 @@
 //! Go's ceilings are 0 for `Background`, 3 for `WithValue`, 12 for a 1 ns
 //! `WithTimeout`, 5 for `WithCancel` and 8 for a cancelled `WithTimeout`.
 //! The ceilings below are gort's measured counts: the context node is one
-//! allocation, a value one more unless it is zero-sized, the done channel
-//! one (made only if someone asks for `done` before the cancel), and a
-//! deadline's timer at most three.
+//! allocation, a deadline's fields one more, a value one more unless it is
+//! zero-sized, the done channel one (made only if someone asks for `done`
+//! before the cancel), and a deadline's timer at most three.
 
 use gort_context::{Context, Key};
 use gort_testkit::{CountingAlloc, allocated_by};
@@ -89,13 +89,13 @@ fn allocs() {
     );
 
     // Go: WithTimeout(bg, 1ns) and <-Done, at most 12. The deadline has
-    // usually passed when it is made (no timer); 4 if a timer is armed.
+    // usually passed when it is made (no timer); 5 if a timer is armed.
     let timeout_1ns = allocs_per_run(|| {
         let (c, _cancel) = bg.with_timeout(Duration::from_nanos(1));
         wait_done(&c);
     });
     assert!(
-        timeout_1ns <= 4,
+        timeout_1ns <= 5,
         "with_timeout(1ns) allocates {timeout_1ns}"
     );
 
@@ -119,7 +119,7 @@ fn allocs() {
         wait_done(&c);
     });
     assert!(
-        timeout_cancelled <= 4,
+        timeout_cancelled <= 5,
         "with_timeout(5ms) then cancel allocates {timeout_cancelled}"
     );
 
