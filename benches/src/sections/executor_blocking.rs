@@ -1,12 +1,19 @@
 //! The blocking neighbour: 4 pairs of tasks ping-pong over cap-0 gort
 //! channels (`n` round trips in all) while one more task on the same
 //! runtime blocks its thread 10 ms at a time (`std::thread::sleep`, then a
-//! yield, until the pairs are done). On gort the blocked poll's P is
+//! yield, until the pairs are done). On gort the blocked poll's P can be
 //! retaken by sysmon; tokio needs `block_in_place` around the call;
 //! async-executor has nothing for it. Go's twin blocks in a raw
-//! `syscall.Nanosleep` (a system call, which sysmon retakes). Every sample
-//! lasts at least 100 ms, ten of the neighbour's blocks: the row is a rate
-//! over the blocks, not the cost of the first one.
+//! `syscall.Nanosleep` (a system call, which sysmon can retake). Both
+//! sysmons retake a P seen in the same call at two looks, rare once they
+//! have backed off to 10 ms rounds; the pairs queued on the blocked P then
+//! wait for the block's end or a preemption, as in Go.
+//!
+//! Every sample lasts at least 500 ms. Between blocks the neighbour waits
+//! its turn (on gort and Go some 20-30 ms in the global queue, which runnext
+//! chains check only now and then), so a 100 ms sample held three or four
+//! blocks, and one block more or less moved the row by a tenth: the row is
+//! a rate over tens of blocks, not over a few.
 //!
 //! A table gives the round-trip latency the pairs see (p50, p99, max).
 
@@ -107,9 +114,9 @@ fn rate(rt: Rt, neighbour: Neighbour, n: u64) -> Measurement {
 pub fn workloads() -> Vec<Workload> {
     vec![
         Workload::new(SECTION, "blocking-neighbour", "round trip")
-            // A rate over many of the neighbour's blocks (and of sysmon's
-            // backed-off rounds between them), not over the first one.
-            .sample_at_least(BLOCK * 10)
+            // A rate over tens of the neighbour's blocks (see the module
+            // docs), not over a few.
+            .sample_at_least(BLOCK * 50)
             .gort("gort", |n| rate(Rt::Gort, Neighbour::Plain, n))
             .gort("gort (no neighbour)", |n| {
                 rate(Rt::Gort, Neighbour::None, n)
