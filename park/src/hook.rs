@@ -229,14 +229,19 @@ pub fn preempt_check(cx: &Context<'_>) -> bool {
 #[cfg(all(test, not(gort_loom)))]
 mod tests {
     use super::*;
-    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use core::cell::Cell;
+    use core::sync::atomic::Ordering::Relaxed;
 
-    static ASKED: AtomicUsize = AtomicUsize::new(0);
+    std::thread_local! {
+        /// The preempt hook's calls on this thread (the tests run in
+        /// parallel, and each installs `HOOKS` on a thread of its own).
+        static ASKED: Cell<usize> = const { Cell::new(0) };
+    }
     static HOOKS: Hooks = Hooks {
         enter_blocking: || {},
         exit_blocking: || {},
         preempt: |_| {
-            ASKED.fetch_add(1, Relaxed);
+            ASKED.with(|a| a.set(a.get() + 1));
             true
         },
     };
@@ -255,9 +260,9 @@ mod tests {
             install(Some(&HOOKS), Some(flag.clone()));
             assert!(!check());
             flag.store(true, Relaxed);
-            let before = ASKED.load(Relaxed);
+            let before = ASKED.with(Cell::get);
             assert!(check());
-            assert_eq!(ASKED.load(Relaxed), before + 1);
+            assert_eq!(ASKED.with(Cell::get), before + 1);
             assert!(!blocking(check), "inside a blocking section");
             let other = Arc::new(AtomicBool::new(false));
             install(Some(&HOOKS), Some(other.clone()));
