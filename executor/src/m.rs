@@ -146,15 +146,23 @@ fn newm(shared: &Arc<Shared>, pp: usize, spinning: bool) -> std::io::Result<()> 
 
 /// Port of `mstart1` and the M's life: schedule until shutdown.
 fn mstart(shared: Arc<Shared>, pp: usize, spinning: bool) {
+    let _exit = MExit(&shared);
     let w = Worker::new(shared.clone(), M::new(), false);
-    {
-        let _entered = w.enter();
-        w.acquirep(pp);
-        w.spinning.set(spinning);
-        crate::schedule::schedule(&w);
+    let _entered = w.enter();
+    w.acquirep(pp);
+    w.spinning.set(spinning);
+    crate::schedule::schedule(&w);
+}
+
+/// Go's `mexit` bookkeeping: the M leaves `mcount` when its thread ends,
+/// also by a panic (a runtime bug: Go would crash), or `Runtime::drop`,
+/// which waits for `mcount` to reach 0, would wait forever.
+struct MExit<'a>(&'a Shared);
+
+impl Drop for MExit<'_> {
+    fn drop(&mut self) {
+        self.0.lock().mcount -= 1;
     }
-    drop(w);
-    shared.lock().mcount -= 1;
 }
 
 /// Port of `stopm`: the M (holding no P) sleeps on the idle list until
