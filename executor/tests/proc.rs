@@ -82,6 +82,13 @@ fn goroutine_parallelism_nested() {
 
 /// TestYieldProgress-style fairness: with one P, Gs that keep yielding take
 /// turns (Gosched sends each to the global tail).
+///
+/// Each turn records the OS thread it ran on. While the one P stays on one
+/// M, no G waits long. A long gap is legitimate only when the P changed
+/// threads inside it: on a loaded machine the kernel can stop the M in the
+/// middle of a poll for longer than a sysmon tick, sysmon then hands the P
+/// (and the other Gs) to another M, and the stopped G is held up until the
+/// kernel runs its thread again, as a G in a syscall is in Go.
 #[test]
 fn yield_round_robin_on_one_p() {
     const N: usize = 4;
@@ -99,7 +106,8 @@ fn yield_round_robin_on_one_p() {
                         yield_now().await;
                     }
                     for _ in 0..ROUNDS {
-                        log.lock().unwrap().push(id);
+                        let thread = std::thread::current().id();
+                        log.lock().unwrap().push((id, thread));
                         yield_now().await;
                     }
                 })
@@ -111,7 +119,7 @@ fn yield_round_robin_on_one_p() {
     });
     let log = log.lock().unwrap();
     assert_eq!(log.len(), N * ROUNDS);
-    // No G waits long: between two turns of one G, each other G runs at
+    // Between two turns of one G on an unchanged M, each other G runs at
     // most twice (Go pulls a G from the global queue first on every 61st
     // tick, which can move one G ahead of those in the local queue, so a
     // strict rotation is not promised; starvation would show as a long gap).
@@ -119,15 +127,17 @@ fn yield_round_robin_on_one_p() {
         let at: Vec<_> = log
             .iter()
             .enumerate()
-            .filter(|(_, g)| **g == id)
+            .filter(|(_, (g, _))| *g == id)
             .map(|(i, _)| i)
             .collect();
         for w in at.windows(2) {
+            let window = &log[w[0]..=w[1]];
+            let handed_off = window.iter().any(|(_, t)| *t != window[0].1);
             assert!(
-                w[1] - w[0] <= 2 * N,
-                "G{id} waited {} turns: {:?}",
+                w[1] - w[0] <= 2 * N || handed_off,
+                "G{id} waited {} turns on one M: {:?}",
                 w[1] - w[0],
-                &log[w[0]..=w[1]]
+                window.iter().map(|(g, _)| g).collect::<Vec<_>>()
             );
         }
     }
