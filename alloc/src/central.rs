@@ -1,0 +1,226 @@
+//! The central free lists, one per size class. Port of `mcentral`
+//! (runtime/mcentral.go): `cacheSpan`, `uncacheSpan`, `grow`, plus the
+//! free-side work that Go's sweeper does.
+//!
+//! # Deviations, and the protocol they need
+//!
+//! Go keeps each class's spans in four lock-free span sets (partial/full ×
+//! swept/unswept) and learns about freed objects when the sweeper visits a
+//! span once per GC cycle. Here frees are explicit and lock-free
+//! ([`crate::span`]): a free marks its object and decrements the span's
+//! `count`. Two transitions of an unheld span then need the lists, and the
+//! free that causes one does the work, under this central's lock:
+//!
+//! - `count` went from `nelems` to `nelems - 1`: the span is on the full
+//!   list and gained a free slot; it moves to the partial list (what Go's
+//!   `sweep` does for a full span with freed objects);
+//! - `count` went from 1 to 0: the span is empty; it leaves its list and
+//!   its pages return to the heap (Go's sweep frees an empty span).
+//!
+//! Because spans must leave the middle of a list, the lists are Go ≤ 1.15's
+//! doubly linked `mSpanList`s under one lock per class, not span sets.
+//!
+//! Every action re-checks the span under the lock (its class, `count`,
+//! and list), because between the decrement and the lock the span may have
+//! been taken by a cache, freed, or even reused for another span: span
+//! structures are never unmapped, so a stale pointer reads some span's
+//! atomics, and each action is right for whatever state it finds (moving
+//! a full span that gained a slot, releasing an unheld empty span on a
+//! list), whoever's free led to it. A free that leaves `count` with
+//! [`HELD`] set does nothing more: the holder accounts for it when it
+//! gives the span back (`uncache_span`).
+
+use core::ptr;
+use core::sync::atomic::Ordering::*;
+use std::sync::Mutex;
+
+use crate::PAGE_SIZE;
+use crate::heap::HEAP;
+use crate::sizeclasses::{CLASS_TO_ALLOCNPAGES, CLASS_TO_SIZE, NUM_SIZE_CLASSES};
+use crate::span::{HELD, List, MSpan};
+
+/// The two lists of one class, threaded through the spans' `next`/`prev`.
+#[derive(Debug)]
+struct Lists {
+    /// Spans with at least one free slot (`count < nelems`).
+    partial: *mut MSpan,
+    /// Spans with every slot live.
+    full: *mut MSpan,
+}
+
+// SAFETY: the lists hold raw pointers to span structures, which live for
+// the whole program; the mutex serialises every access.
+unsafe impl Send for Lists {}
+
+/// Port of `mcentral`.
+#[derive(Debug)]
+pub(crate) struct MCentral {
+    class: u8,
+    lists: Mutex<Lists>,
+}
+
+/// Go's `mheap.central`: one central per size class (index 0 unused).
+pub(crate) static CENTRAL: [MCentral; NUM_SIZE_CLASSES] = {
+    let mut c = [const { MCentral::new(0) }; NUM_SIZE_CLASSES];
+    let mut i = 0;
+    while i < NUM_SIZE_CLASSES {
+        c[i] = MCentral::new(i as u8);
+        i += 1;
+    }
+    c
+};
+
+impl MCentral {
+    const fn new(class: u8) -> Self {
+        MCentral {
+            class,
+            lists: Mutex::new(Lists {
+                partial: ptr::null_mut(),
+                full: ptr::null_mut(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lists> {
+        self.lists.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Port of `mcentral.cacheSpan`: a span with a free slot for a thread
+    /// cache, now held by it, its scan set to the first free slot. Null
+    /// when memory is exhausted.
+    pub(crate) fn cache_span(&self) -> *mut MSpan {
+        let mut l = self.lock();
+        let s = l.partial;
+        if s.is_null() {
+            drop(l);
+            return self.grow();
+        }
+        // SAFETY: spans on a list are live structures; the lock guards
+        // the links.
+        let span = unsafe { &*s };
+        l.remove(span, List::Partial);
+        span.count.fetch_add(HELD, Relaxed);
+        drop(l);
+        // SAFETY: the span left the lists under the lock and is marked
+        // held: this thread is its only holder.
+        let free = unsafe { span.sweep() };
+        debug_assert!(free > 0, "gort-alloc: a partial span had no free slot");
+        span.count.fetch_add(free, Relaxed);
+        s
+    }
+
+    /// Port of `mcentral.uncacheSpan`: the holder gives the span back. The
+    /// slots it reserved and did not use are returned; a span left without
+    /// live objects goes back to the heap at once, any other goes on the
+    /// list that fits it.
+    ///
+    /// # Safety
+    /// The caller holds `s`, a span of this class, and stops using it.
+    pub(crate) unsafe fn uncache_span(&self, s: *mut MSpan) {
+        // SAFETY: the caller holds the span.
+        let span = unsafe { &*s };
+        // SAFETY: the caller holds the span.
+        let unused = span.nelems() - unsafe { span.owned() }.alloc_count;
+        let mut l = self.lock();
+        let live = span.count.fetch_sub(HELD + unused, AcqRel) - HELD - unused;
+        if live == 0 {
+            drop(l);
+            // SAFETY: unheld, on no list, no live object: nobody else can
+            // reach it any more.
+            unsafe { HEAP.free_span(s) };
+        } else if live < span.nelems() {
+            l.push(span, List::Partial);
+        } else {
+            l.push(span, List::Full);
+        }
+    }
+
+    /// Port of `mcentral.grow`: a new span from the heap, already held.
+    fn grow(&self) -> *mut MSpan {
+        let class = self.class as usize;
+        let npages = CLASS_TO_ALLOCNPAGES[class] as usize;
+        let size = CLASS_TO_SIZE[class] as usize;
+        HEAP.alloc(npages, self.class, size, PAGE_SIZE)
+    }
+
+    /// The small-object free: marks object `p` of span `s` freed and does
+    /// the list work it causes (module docs).
+    ///
+    /// # Safety
+    /// `p` is a live object of this class in span `s` (from `span_of`),
+    /// allocated by this allocator and not freed since.
+    pub(crate) unsafe fn free(&self, s: *const MSpan, p: usize) {
+        // SAFETY: `s` holds the live object `p`, so it is an in-use span.
+        let span = unsafe { &*s };
+        let nelems = span.nelems();
+        span.mark_freed(span.obj_index(p));
+        let prev = span.count.fetch_sub(1, AcqRel);
+        if prev & HELD != 0 || (prev != 1 && prev != nelems) {
+            return;
+        }
+        let mut l = self.lock();
+        // From here `span` may be any incarnation of the structure: check.
+        if span.class.load(Relaxed) != self.class {
+            return;
+        }
+        let count = span.count.load(Acquire);
+        let list = span.list.load(Relaxed);
+        if count & HELD != 0 || list == List::None as u8 {
+            return;
+        }
+        if count == 0 {
+            let on = if list == List::Full as u8 {
+                List::Full
+            } else {
+                List::Partial
+            };
+            l.remove(span, on);
+            drop(l);
+            // SAFETY: unheld, now on no list, no live object.
+            unsafe { HEAP.free_span(s.cast_mut()) };
+        } else if list == List::Full as u8 && count < span.nelems() {
+            l.remove(span, List::Full);
+            l.push(span, List::Partial);
+        }
+    }
+}
+
+impl Lists {
+    fn head(&mut self, which: List) -> &mut *mut MSpan {
+        match which {
+            List::Partial => &mut self.partial,
+            List::Full => &mut self.full,
+            List::None => unreachable!("gort-alloc: no list is named None"),
+        }
+    }
+
+    /// Port of `mSpanList.insert`.
+    fn push(&mut self, s: &MSpan, which: List) {
+        let head = self.head(which);
+        let first = *head;
+        s.prev.store(ptr::null_mut(), Relaxed);
+        s.next.store(first, Relaxed);
+        if !first.is_null() {
+            // SAFETY: listed spans are live structures; the lock is held.
+            unsafe { (*first).prev.store(ptr::from_ref(s).cast_mut(), Relaxed) };
+        }
+        *head = ptr::from_ref(s).cast_mut();
+        s.list.store(which as u8, Relaxed);
+    }
+
+    /// Port of `mSpanList.remove`.
+    fn remove(&mut self, s: &MSpan, which: List) {
+        let (prev, next) = (s.prev.load(Relaxed), s.next.load(Relaxed));
+        if prev.is_null() {
+            *self.head(which) = next;
+        } else {
+            // SAFETY: listed spans are live structures; the lock is held.
+            unsafe { (*prev).next.store(next, Relaxed) };
+        }
+        if !next.is_null() {
+            // SAFETY: as above.
+            unsafe { (*next).prev.store(prev, Relaxed) };
+        }
+        s.list.store(List::None as u8, Relaxed);
+    }
+}

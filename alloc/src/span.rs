@@ -1,0 +1,296 @@
+//! A span: a run of heap pages holding objects of one size class, or one
+//! large object. Port of `mspan` (runtime/mheap.go) with its allocation
+//! bitmap scan from runtime/mbitmap.go.
+//!
+//! # Deviation: explicit frees instead of a sweeper
+//!
+//! Go learns which objects died by marking; a span's `allocBits` are
+//! rebuilt from its mark bits when it is swept. Here a free is explicit and
+//! may come from any thread at any time, so every span carries a second
+//! bitmap, `freed`, which plays the mark bits' part inverted: a free sets
+//! its object's bit there (one atomic `fetch_or`) and decrements the span's
+//! `count`. The bitmap is merged into `alloc_bits` only by whoever holds
+//! the span exclusively ([`MSpan::sweep`], Go's `mspan.sweep`), so the
+//! owner's allocation path stays the unsynchronised scan Go has.
+//!
+//! # The `count` word
+//!
+//! `count` = [`HELD`] while a thread cache (or the central list sweeping
+//! it) holds the span, plus the objects not available for a new holder:
+//! the live objects (allocated, not freed) and, while held, the free slots
+//! the holder reserved when it took the span (Go's `cacheSpan` counts the
+//! whole span as allocated in the same way). When not held, `count` is
+//! exactly the number of live objects. Whoever moves `count` to a value
+//! that needs the central list to change acts on it (see
+//! [`crate::central`]).
+
+use core::cell::UnsafeCell;
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+
+use crate::sizeclasses::{CLASS_TO_DIVMAGIC, MAX_OBJS_PER_SPAN};
+
+/// The `count` flag of a held span.
+pub(crate) const HELD: usize = 1 << (usize::BITS - 1);
+
+/// Words in a span's bitmaps: one bit per object, at most 1024 objects.
+const BITMAP_WORDS: usize = MAX_OBJS_PER_SPAN / 64;
+
+/// Which central list a span is on; guarded by that central's lock.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub(crate) enum List {
+    /// On no list: held, large, being freed, or free in the heap.
+    None = 0,
+    /// Has a free slot (Go's partial span sets).
+    Partial = 1,
+    /// Every slot live (Go's full span sets).
+    Full = 2,
+}
+
+/// What only the span's current holder touches: the allocation scan.
+/// Port of the allocation half of `mspan`'s fields.
+#[derive(Debug)]
+pub(crate) struct Owned {
+    /// Go's `freeindex`: every slot below it is allocated (until the next
+    /// sweep); slots at or above it are free where `alloc_bits` is 0.
+    pub(crate) freeindex: usize,
+    /// Go's `allocCache`: the complement of `alloc_bits` from the 64-bit
+    /// word holding `freeindex`, shifted so bit 0 is `freeindex`.
+    pub(crate) alloc_cache: u64,
+    /// Go's `allocCount`: objects allocated, as the holder knows it.
+    pub(crate) alloc_count: usize,
+    /// Go's `allocBits`: 1 = allocated at the last sweep.
+    pub(crate) alloc_bits: [u64; BITMAP_WORDS],
+}
+
+/// Port of `mspan`. Span structures are never returned to the OS (they come
+/// from a [`crate::fixalloc::FixAlloc`] that does not zero them, as Go's
+/// `spanalloc`), so a stale pointer to one always reads some span's fields:
+/// every field another thread may read is atomic, and [`crate::central`]
+/// revalidates what it reads under its lock. `Relaxed` suffices for the
+/// shape fields: they are written before the span is published through a
+/// lock or the arena's span map, which order them.
+#[derive(Debug)]
+#[repr(C)]
+pub(crate) struct MSpan {
+    /// The free-list link while the structure is unused (Go's `mlink`);
+    /// first, as [`crate::fixalloc`] requires.
+    pub(crate) link: AtomicPtr<u8>,
+    /// Go's `startAddr`.
+    start: AtomicUsize,
+    /// Go's `npages`.
+    npages: AtomicUsize,
+    /// Go's `elemsize`; the span's bytes for a large span.
+    elemsize: AtomicUsize,
+    /// Go's `nelems`.
+    nelems: AtomicUsize,
+    /// Go's `divMul`: `obj_index` without a division.
+    div_mul: AtomicU32,
+    /// Go's `spanclass` (no scan bit: nothing here is scanned); 0 = large.
+    pub(crate) class: AtomicU8,
+    /// The central list the span is on ([`List`]).
+    pub(crate) list: AtomicU8,
+    /// Central list links (Go ≤ 1.15's `mSpanList`; see [`crate::central`]).
+    pub(crate) next: AtomicPtr<MSpan>,
+    /// See `next`.
+    pub(crate) prev: AtomicPtr<MSpan>,
+    /// See the module docs.
+    pub(crate) count: AtomicUsize,
+    /// Objects freed since the last sweep (the module docs).
+    freed: [AtomicU64; BITMAP_WORDS],
+    /// The holder's state.
+    owned: UnsafeCell<Owned>,
+}
+
+// SAFETY: every field is atomic except `owned`, which only the span's one
+// holder touches (`MSpan::owned`'s contract).
+unsafe impl Sync for MSpan {}
+
+impl MSpan {
+    /// Port of `mspan.init` plus the small-object part of
+    /// `mheap.initSpan`: `count` starts [`HELD`] with every slot reserved,
+    /// because a new span goes straight to the cache that asked for it.
+    /// A large span (`class` 0) holds one object, counted live.
+    ///
+    /// # Safety
+    /// The structure is not in use: fresh from the span allocator (stale
+    /// readers may still load its atomics, which is allowed).
+    pub(crate) unsafe fn init(&self, start: usize, npages: usize, class: u8, elemsize: usize) {
+        let bytes = npages * crate::PAGE_SIZE;
+        let nelems = if class == 0 { 1 } else { bytes / elemsize };
+        self.start.store(start, Relaxed);
+        self.npages.store(npages, Relaxed);
+        self.elemsize.store(elemsize, Relaxed);
+        self.nelems.store(nelems, Relaxed);
+        self.div_mul
+            .store(CLASS_TO_DIVMAGIC[class as usize], Relaxed);
+        self.class.store(class, Relaxed);
+        self.list.store(List::None as u8, Relaxed);
+        self.next.store(ptr::null_mut(), Relaxed);
+        self.prev.store(ptr::null_mut(), Relaxed);
+        let count = if class == 0 { 1 } else { HELD | nelems };
+        self.count.store(count, Relaxed);
+        for w in &self.freed {
+            w.store(0, Relaxed);
+        }
+        // SAFETY: nobody holds an unused span but its initialiser.
+        let owned = unsafe { self.owned() };
+        owned.freeindex = 0;
+        owned.alloc_count = 0;
+        owned.alloc_bits = [0; BITMAP_WORDS];
+        owned.refill_alloc_cache(0);
+    }
+
+    /// Go's `s.base()`.
+    #[inline]
+    pub(crate) fn start(&self) -> usize {
+        self.start.load(Relaxed)
+    }
+
+    /// Go's `s.npages`.
+    #[inline]
+    pub(crate) fn npages(&self) -> usize {
+        self.npages.load(Relaxed)
+    }
+
+    /// Go's `s.elemsize`.
+    #[inline]
+    pub(crate) fn elemsize(&self) -> usize {
+        self.elemsize.load(Relaxed)
+    }
+
+    /// Go's `s.nelems`.
+    #[inline]
+    pub(crate) fn nelems(&self) -> usize {
+        self.nelems.load(Relaxed)
+    }
+
+    /// The holder's state.
+    ///
+    /// # Safety
+    /// The caller holds the span: its cache has it in `alloc`, or its
+    /// central took it off its lists under the lock and set [`HELD`], or it
+    /// is new and not yet published.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn owned(&self) -> &mut Owned {
+        // SAFETY: only the holder calls this (the caller's promise), and
+        // there is one holder at a time.
+        unsafe { &mut *self.owned.get() }
+    }
+
+    /// Port of `mspan.objIndex`: the index of the object holding `p`.
+    pub(crate) fn obj_index(&self, p: usize) -> usize {
+        let offset = (p - self.start()) as u64;
+        ((offset * self.div_mul.load(Relaxed) as u64) >> 32) as usize
+    }
+
+    /// Records the free of object `i` in `freed` (the first half of a
+    /// small free; the caller then decrements `count`). Release ordering:
+    /// whoever sweeps after seeing the bit also sees the object's last
+    /// writes done before the free.
+    pub(crate) fn mark_freed(&self, i: usize) {
+        let bit = 1u64 << (i % 64);
+        let old = self.freed[i / 64].fetch_or(bit, Release);
+        debug_assert!(old & bit == 0, "gort-alloc: object freed twice");
+    }
+
+    /// Port of `mspan.sweep` for explicit frees: every slot below
+    /// `freeindex` becomes allocated in `alloc_bits`, then every slot freed
+    /// since the last sweep becomes free; the scan restarts at 0. Returns
+    /// the number of free slots.
+    ///
+    /// # Safety
+    /// As [`MSpan::owned`].
+    pub(crate) unsafe fn sweep(&self) -> usize {
+        // SAFETY: the caller holds the span.
+        let o = unsafe { self.owned() };
+        let nelems = self.nelems();
+        let words = nelems.div_ceil(64);
+        let mut live = 0;
+        for w in 0..words {
+            let below = o.freeindex.saturating_sub(w * 64).min(64);
+            let taken = if below == 64 {
+                u64::MAX
+            } else {
+                (1u64 << below) - 1
+            };
+            let freed = self.freed[w].swap(0, Acquire);
+            let bits = (o.alloc_bits[w] | taken) & !freed;
+            o.alloc_bits[w] = bits & valid_mask(nelems, w);
+            live += o.alloc_bits[w].count_ones() as usize;
+        }
+        o.freeindex = 0;
+        o.alloc_count = live;
+        o.refill_alloc_cache(0);
+        nelems - live
+    }
+}
+
+/// The bits of word `w` that name real objects (the tail of the last
+/// word is not part of the span).
+fn valid_mask(nelems: usize, w: usize) -> u64 {
+    let n = nelems.saturating_sub(w * 64).min(64);
+    if n == 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+impl Owned {
+    /// Port of `mspan.refillAllocCache`: loads the complement of the 64
+    /// allocation bits of word `word` (Go passes the byte offset).
+    fn refill_alloc_cache(&mut self, word: usize) {
+        self.alloc_cache = !self.alloc_bits[word];
+    }
+
+    /// Port of `nextFreeFast` (runtime/malloc.go): the next free slot if
+    /// the cached 64 bits have one and taking it does not need a refill.
+    #[inline]
+    pub(crate) fn next_free_fast(&mut self, nelems: usize) -> Option<usize> {
+        let bit = self.alloc_cache.trailing_zeros() as usize;
+        if bit < 64 {
+            let result = self.freeindex + bit;
+            if result < nelems {
+                let next = result + 1;
+                if next % 64 == 0 && next != nelems {
+                    return None;
+                }
+                self.alloc_cache = self.alloc_cache.checked_shr(bit as u32 + 1).unwrap_or(0);
+                self.freeindex = next;
+                self.alloc_count += 1;
+                return Some(result);
+            }
+        }
+        None
+    }
+
+    /// Port of `mspan.nextFreeIndex` (runtime/mbitmap.go): the next free
+    /// slot at or after `freeindex`, or `nelems` when there is none. Does
+    /// not count the allocation (the caller does, as Go's `nextFree`).
+    pub(crate) fn next_free_index(&mut self, nelems: usize) -> usize {
+        let mut free = self.freeindex;
+        if free >= nelems {
+            return nelems;
+        }
+        let mut bit = self.alloc_cache.trailing_zeros() as usize;
+        while bit == 64 {
+            free = (free + 64) & !63;
+            if free >= nelems {
+                self.freeindex = nelems;
+                return nelems;
+            }
+            self.refill_alloc_cache(free / 64);
+            bit = self.alloc_cache.trailing_zeros() as usize;
+        }
+        let result = free + bit;
+        if result >= nelems {
+            self.freeindex = nelems;
+            return nelems;
+        }
+        self.alloc_cache = self.alloc_cache.checked_shr(bit as u32 + 1).unwrap_or(0);
+        let next = result + 1;
+        if next % 64 == 0 && next != nelems {
+            self.refill_alloc_cache(next / 64);
+        }
+        self.freeindex = next;
+        result
+    }
+}
