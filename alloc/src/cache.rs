@@ -147,6 +147,11 @@ impl MCache {
                     Counters::bump(&self.counters.mallocs[class as usize], 1);
                     return (span.start() + i * span.elemsize()) as *mut u8;
                 }
+                // SAFETY: this cache holds the span, and the scan just
+                // used up every slot it reserved.
+                if unsafe { span.reclaim() } {
+                    continue;
+                }
             }
             s = self.refill(class);
             if s.is_null() {

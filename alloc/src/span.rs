@@ -227,6 +227,31 @@ impl MSpan {
     }
 }
 
+impl MSpan {
+    /// Makes the slots freed since the span was taken reusable by its
+    /// holder, once its scan found no free slot (Go has no twin: its
+    /// holder never sees frees before the next sweep). Sweeping here saves
+    /// giving the span back and taking it again, and keeps a span that
+    /// its holder empties from going back to the heap at every turn.
+    /// Returns whether a slot was found.
+    ///
+    /// # Safety
+    /// As [`MSpan::owned`]; every reserved slot has been allocated
+    /// (`alloc_count == nelems`).
+    pub(crate) unsafe fn reclaim(&self) -> bool {
+        let live = self.count.load(Acquire) & !HELD;
+        if live == self.nelems() {
+            return false;
+        }
+        // SAFETY: the caller holds the span.
+        let free = unsafe { self.sweep() };
+        // `count` was HELD + live with nothing reserved: reserve what the
+        // sweep found, as `cache_span` does.
+        self.count.fetch_add(free, Relaxed);
+        free > 0
+    }
+}
+
 /// The bits of word `w` that name real objects (the tail of the last
 /// word is not part of the span).
 fn valid_mask(nelems: usize, w: usize) -> u64 {
