@@ -7,6 +7,7 @@
 //! Deviations: a `heapArena` keeps only `spans` (its other fields serve the
 //! GC); it comes from the OS directly rather than `persistentalloc`.
 
+use crate::throw::check;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering::*};
 
@@ -148,14 +149,14 @@ fn arena_index(p: usize) -> usize {
 /// The `spans` slot of the page holding `p`, whose arena must exist.
 fn slot(p: usize) -> &'static AtomicPtr<MSpan> {
     let l2 = ARENAS.load(Acquire);
-    assert!(
+    check!(
         !l2.is_null(),
         "gort-alloc: a pointer this allocator never returned was freed"
     );
     // SAFETY: `arena_index` is within the L2 array's 1 << ARENA_L2_BITS
     // slots, which live for the whole program.
     let meta = unsafe { (*l2.add(arena_index(p))).load(Acquire) };
-    assert!(
+    check!(
         !meta.is_null(),
         "gort-alloc: a pointer this allocator never returned was freed"
     );

@@ -279,7 +279,12 @@ fn make_cache() -> Option<*const MCache> {
     };
     // SAFETY: `key` is a live key; glibc's own malloc may serve this call,
     // never this allocator.
-    unsafe { libc::pthread_setspecific(key, c.cast()) };
+    if unsafe { libc::pthread_setspecific(key, c.cast()) } != 0 {
+        // Without the destructor the cache would never be released: give
+        // it back unused (the thread uses the shared cache).
+        release(c.cast());
+        return None;
+    }
     CACHE.with(|slot| slot.set(c));
     Some(c)
 }

@@ -30,6 +30,7 @@
 //! [`HELD`] set does nothing more: the holder accounts for it when it
 //! gives the span back (`uncache_span`).
 
+use crate::throw::throw;
 use core::ptr;
 use core::sync::atomic::Ordering::*;
 use std::sync::Mutex;
@@ -42,6 +43,8 @@ use crate::span::{HELD, List, MSpan};
 /// The two lists of one class, threaded through the spans' `next`/`prev`.
 #[derive(Debug)]
 struct Lists {
+    /// The class of the spans listed (for their `list` tags).
+    class: u8,
     /// Spans with at least one free slot (`count < nelems`).
     partial: *mut MSpan,
     /// Spans with every slot live.
@@ -75,6 +78,7 @@ impl MCentral {
         MCentral {
             class,
             lists: Mutex::new(Lists {
+                class,
                 partial: ptr::null_mut(),
                 full: ptr::null_mut(),
             }),
@@ -98,13 +102,15 @@ impl MCentral {
         // SAFETY: spans on a list are live structures; the lock guards
         // the links.
         let span = unsafe { &*s };
-        l.remove(span, List::Partial);
+        l.remove(span);
         span.count.fetch_add(HELD, Relaxed);
         drop(l);
         // SAFETY: the span left the lists under the lock and is marked
         // held: this thread is its only holder.
         let free = unsafe { span.sweep() };
-        debug_assert!(free > 0, "gort-alloc: a partial span had no free slot");
+        if cfg!(debug_assertions) && free == 0 {
+            throw!("a partial span of class {} had no free slot", self.class);
+        }
         span.count.fetch_add(free, Relaxed);
         s
     }
@@ -159,27 +165,26 @@ impl MCentral {
             return;
         }
         let mut l = self.lock();
-        // From here `span` may be any incarnation of the structure: check.
-        if span.class.load(Relaxed) != self.class {
+        // From here `span` may be any incarnation of the structure: only a
+        // tag of this class proves it is on this central's lists, and then
+        // it stays there, and the same incarnation, while the lock is held.
+        let tag = span.list.load(Relaxed);
+        let on = if tag == List::Full.tag(self.class) {
+            List::Full
+        } else if tag == List::Partial.tag(self.class) {
+            List::Partial
+        } else {
             return;
-        }
+        };
         let count = span.count.load(Acquire);
-        let list = span.list.load(Relaxed);
-        if count & HELD != 0 || list == List::None as u8 {
-            return;
-        }
         if count == 0 {
-            let on = if list == List::Full as u8 {
-                List::Full
-            } else {
-                List::Partial
-            };
-            l.remove(span, on);
+            l.remove(span);
             drop(l);
-            // SAFETY: unheld, now on no list, no live object.
+            // SAFETY: unheld (a listed span is not held), now on no list,
+            // no live object.
             unsafe { HEAP.free_span(s.cast_mut()) };
-        } else if list == List::Full as u8 && count < span.nelems() {
-            l.remove(span, List::Full);
+        } else if on == List::Full && count < span.nelems() {
+            l.remove(span);
             l.push(span, List::Partial);
         }
     }
@@ -190,7 +195,6 @@ impl Lists {
         match which {
             List::Partial => &mut self.partial,
             List::Full => &mut self.full,
-            List::None => unreachable!("gort-alloc: no list is named None"),
         }
     }
 
@@ -205,11 +209,16 @@ impl Lists {
             unsafe { (*first).prev.store(ptr::from_ref(s).cast_mut(), Relaxed) };
         }
         *head = ptr::from_ref(s).cast_mut();
-        s.list.store(which as u8, Relaxed);
+        s.list.store(which.tag(self.class), Relaxed);
     }
 
     /// Port of `mSpanList.remove`.
-    fn remove(&mut self, s: &MSpan, which: List) {
+    fn remove(&mut self, s: &MSpan) {
+        let which = if s.list.load(Relaxed) == List::Full.tag(self.class) {
+            List::Full
+        } else {
+            List::Partial
+        };
         let (prev, next) = (s.prev.load(Relaxed), s.next.load(Relaxed));
         if prev.is_null() {
             *self.head(which) = next;
@@ -221,6 +230,6 @@ impl Lists {
             // SAFETY: as above.
             unsafe { (*next).prev.store(prev, Relaxed) };
         }
-        s.list.store(List::None as u8, Relaxed);
+        s.list.store(0, Relaxed);
     }
 }

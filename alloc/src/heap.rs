@@ -9,6 +9,7 @@
 //! (Rust's `alloc` does not promise zeroed memory, and `alloc_zeroed`
 //! clears what it returns).
 
+use crate::throw::check;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::arena::{self, ArenaHints};
@@ -97,7 +98,7 @@ impl MHeap {
                 return core::ptr::null_mut();
             }
             (base, scav) = h.pages.alloc(ask);
-            assert!(
+            check!(
                 base != 0,
                 "gort-alloc: the heap grew, but no run of {ask} pages is free"
             );
@@ -120,12 +121,14 @@ impl MHeap {
             // allocator's view.
             base = start;
         }
+        // The allocated pages lost their scavenged bits, also if they go
+        // straight back below.
+        h.released -= scav.min(h.released);
         let s = h.spanalloc.alloc();
         if s.is_null() {
             h.pages.free(base, npages);
             return s;
         }
-        h.released -= scav.min(h.released);
         h.inuse += npages * PAGE_SIZE;
         drop(h);
         // SAFETY: the structure is fresh from the span allocator.

@@ -58,6 +58,7 @@ mod scavenger;
 mod sizeclasses;
 mod span;
 mod stats;
+mod throw;
 
 pub use malloc::GoAlloc;
 pub use stats::{MemStats, stats};

@@ -115,11 +115,19 @@ fn bgscavenge() -> ! {
         // scavenger (`finishsweep_m`): pages freed until now become
         // candidates of the background search.
         HEAP.lock().pages.next_gen();
+        let mut any = false;
         loop {
             let (released, worked) = run();
             if released == 0 {
+                if !any {
+                    // Over the goal with nothing the background search
+                    // may take (all of it freed in this generation, or in
+                    // dense chunks): pace the next try as a round of work.
+                    std::thread::sleep(MIN_WORK * (100 / SCAVENGE_PERCENT - 1));
+                }
                 break;
             }
+            any = true;
             std::thread::sleep(worked * (100 / SCAVENGE_PERCENT - 1));
         }
         PARKED.store(true, Relaxed);

@@ -26,9 +26,10 @@
 
 use core::cell::UnsafeCell;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use core::sync::atomic::{AtomicPtr, AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 
 use crate::sizeclasses::{CLASS_TO_DIVMAGIC, MAX_OBJS_PER_SPAN};
+use crate::throw::throw;
 
 /// The `count` flag of a held span.
 pub(crate) const HELD: usize = 1 << (usize::BITS - 1);
@@ -40,12 +41,17 @@ const BITMAP_WORDS: usize = MAX_OBJS_PER_SPAN / 64;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
 pub(crate) enum List {
-    /// On no list: held, large, being freed, or free in the heap.
-    None = 0,
     /// Has a free slot (Go's partial span sets).
     Partial = 1,
     /// Every slot live (Go's full span sets).
     Full = 2,
+}
+
+impl List {
+    /// The `MSpan::list` value of a span of `class` on this list (never 0).
+    pub(crate) fn tag(self, class: u8) -> u16 {
+        (class as u16) << 8 | self as u16
+    }
 }
 
 /// What only the span's current holder touches: the allocation scan.
@@ -87,10 +93,12 @@ pub(crate) struct MSpan {
     nelems: AtomicUsize,
     /// Go's `divMul`: `obj_index` without a division.
     div_mul: AtomicU32,
-    /// Go's `spanclass` (no scan bit: nothing here is scanned); 0 = large.
-    pub(crate) class: AtomicU8,
-    /// The central list the span is on ([`List`]).
-    pub(crate) list: AtomicU8,
+    /// The central list the span is on: [`List::tag`] of its class and
+    /// list, 0 on none. One word for both, written only under that class's
+    /// central lock (or by `init`, when no list holds the span), so a stale
+    /// freer that reads its own class's tag under its lock knows the span
+    /// is on its lists, in the incarnation it checks next.
+    pub(crate) list: AtomicU16,
     /// Central list links (Go ≤ 1.15's `mSpanList`; see [`crate::central`]).
     pub(crate) next: AtomicPtr<MSpan>,
     /// See `next`.
@@ -125,8 +133,7 @@ impl MSpan {
         self.nelems.store(nelems, Relaxed);
         self.div_mul
             .store(CLASS_TO_DIVMAGIC[class as usize], Relaxed);
-        self.class.store(class, Relaxed);
-        self.list.store(List::None as u8, Relaxed);
+        self.list.store(0, Relaxed);
         self.next.store(ptr::null_mut(), Relaxed);
         self.prev.store(ptr::null_mut(), Relaxed);
         let count = if class == 0 { 1 } else { HELD | nelems };
@@ -192,7 +199,9 @@ impl MSpan {
     pub(crate) fn mark_freed(&self, i: usize) {
         let bit = 1u64 << (i % 64);
         let old = self.freed[i / 64].fetch_or(bit, Release);
-        debug_assert!(old & bit == 0, "gort-alloc: object freed twice");
+        if cfg!(debug_assertions) && old & bit != 0 {
+            throw!("object {i} of the span at {:#x} freed twice", self.start());
+        }
     }
 
     /// Port of `mspan.sweep` for explicit frees: every slot below

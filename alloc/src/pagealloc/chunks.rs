@@ -9,6 +9,7 @@
 //! `enableChunkHugePages`); `crate::os` has no such call, so the kernel's
 //! default applies.
 
+use crate::throw::{check, throw};
 use core::{mem, ptr};
 
 use super::bits::PallocData;
@@ -81,7 +82,7 @@ impl ChunkMap {
     pub(super) fn get(&self, ci: ChunkIdx) -> &PallocData {
         match self.try_get(ci) {
             Some(d) => d,
-            None => panic!("pagealloc: chunk {ci:#x} was never grown"),
+            None => throw!("pagealloc: chunk {ci:#x} was never grown"),
         }
     }
 
@@ -89,7 +90,7 @@ impl ChunkMap {
     #[inline]
     pub(super) fn get_mut(&mut self, ci: ChunkIdx) -> &mut PallocData {
         let l2 = self.l1[chunk_l1(ci)];
-        assert!(!l2.is_null(), "pagealloc: chunk {ci:#x} was never grown");
+        check!(!l2.is_null(), "pagealloc: chunk {ci:#x} was never grown");
         // SAFETY: as in `try_get`; `&mut self` makes the access exclusive.
         unsafe { &mut (*l2)[chunk_l2(ci)] }
     }

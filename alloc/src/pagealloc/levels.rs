@@ -8,6 +8,7 @@
 //! harmless). Go's slices carry `len` for bounds checks; here `len` is kept
 //! beside a raw base pointer and checked by every accessor.
 
+use crate::throw::check;
 use core::mem;
 
 use super::layout::{
@@ -121,7 +122,7 @@ impl Summaries {
     /// `sysGrow` from here and again from `grow`; the second is a no-op).
     pub(super) fn sys_grow(&mut self, base: usize, limit: usize, in_use: &AddrRanges) -> bool {
         use super::layout::PALLOC_CHUNK_BYTES;
-        assert!(
+        check!(
             base % PALLOC_CHUNK_BYTES == 0 && limit % PALLOC_CHUNK_BYTES == 0,
             "pagealloc: sysGrow bounds not aligned to pallocChunkBytes: [{base:#x}, {limit:#x})"
         );
@@ -163,7 +164,7 @@ impl Summaries {
     /// or shares a block with an entry that does).
     #[inline]
     pub(super) unsafe fn get(&self, level: usize, i: usize) -> PallocSum {
-        assert!(
+        check!(
             i < self.len[level],
             "pagealloc: summary[{level}][{i}] out of range"
         );
@@ -178,7 +179,7 @@ impl Summaries {
     /// As for [`Summaries::get`].
     #[inline]
     pub(super) unsafe fn set(&mut self, level: usize, i: usize, v: PallocSum) {
-        assert!(
+        check!(
             i < self.len[level],
             "pagealloc: summary[{level}][{i}] out of range"
         );
@@ -193,7 +194,7 @@ impl Summaries {
     /// blocks of a grown range are.
     #[inline]
     pub(super) unsafe fn block(&self, level: usize, lo: usize, hi: usize) -> &[PallocSum] {
-        assert!(
+        check!(
             lo <= hi && hi <= self.len[level],
             "pagealloc: summary[{level}][{lo}:{hi}] out of range"
         );
@@ -213,7 +214,7 @@ impl Summaries {
         lo: usize,
         hi: usize,
     ) -> &mut [PallocSum] {
-        assert!(
+        check!(
             lo <= hi && hi <= self.len[level],
             "pagealloc: summary[{level}][{lo}:{hi}] out of range"
         );

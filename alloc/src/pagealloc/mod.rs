@@ -45,6 +45,7 @@ use self::ranges::{AddrRange, AddrRanges};
 use self::scavindex::ScavengeIndex;
 use self::sum::{FREE_CHUNK_SUM, PallocSum, merge_summaries};
 use crate::PAGE_SIZE;
+use crate::throw::{check, throw};
 
 /// Go's `pallocChunkBytes` (4 MiB): [`PageAlloc::grow`] works in whole chunks.
 pub(crate) use self::layout::PALLOC_CHUNK_BYTES;
@@ -93,9 +94,10 @@ impl FirstFree {
             self.base = addr;
             self.bound = last;
         } else if !(last < self.base || self.bound < addr) {
-            panic!(
+            throw!(
                 "pagealloc: range partially overlaps: addr={addr:#x} size={size:#x} base={:#x} bound={:#x}",
-                self.base, self.bound
+                self.base,
+                self.bound
             );
         }
     }
@@ -139,13 +141,13 @@ impl PageAlloc {
     pub(crate) fn grow(&mut self, base: usize, size: usize) -> bool {
         let limit = align_up(base + size, PALLOC_CHUNK_BYTES);
         let base = align_down(base, PALLOC_CHUNK_BYTES);
-        assert!(
+        check!(
             base != 0 && base < limit && limit <= 1 << HEAP_ADDR_BITS,
             "pagealloc: bad growth [{base:#x}, {limit:#x})"
         );
         let succ = self.in_use.find_succ(base);
         let ranges = self.in_use.ranges();
-        assert!(
+        check!(
             (succ == 0 || ranges[succ - 1].limit <= base)
                 && (succ == ranges.len() || limit <= ranges[succ].base),
             "pagealloc: growth [{base:#x}, {limit:#x}) overlaps the heap"
@@ -391,7 +393,7 @@ impl PageAlloc {
                 // The whole heap was searched.
                 return (0, MAX_SEARCH_ADDR);
             }
-            panic!(
+            throw!(
                 "pagealloc: bad summary data: summary[{}][{last_sum_idx:?}] = {:?} promised {npages} pages; \
                  level {l} block at {i} holds {entries:?} (j0 = {j0}, search_addr = {:#x})",
                 l - 1,
@@ -406,7 +408,7 @@ impl PageAlloc {
         let Some((j, search_idx)) = self.chunks.get(ci).bits.find(npages, 0) else {
             // SAFETY: chunk `ci` has a non-zero summary, so it was grown.
             let sum = unsafe { self.summary.get(LEAF, ci) };
-            panic!(
+            throw!(
                 "pagealloc: bad summary data: summary[{LEAF}][{ci}] = {:?}, npages = {npages}",
                 sum.unpack()
             );
@@ -426,7 +428,7 @@ impl PageAlloc {
     /// Deviation: `npages == 0` is rejected (panics); Go's callers never
     /// pass it, and the range arithmetic would underflow.
     pub(crate) fn alloc(&mut self, npages: usize) -> (usize, usize) {
-        assert!(npages > 0, "pagealloc: alloc of 0 pages");
+        check!(npages > 0, "pagealloc: alloc of 0 pages");
         // A search address past all growth means no free memory at all.
         if chunk_index(self.search_addr) >= self.end {
             return (0, 0);
@@ -446,7 +448,7 @@ impl PageAlloc {
                     .bits
                     .find(npages, chunk_page_index(self.search_addr))
                 else {
-                    panic!(
+                    throw!(
                         "pagealloc: bad summary data: max = {max}, npages = {npages}, search_addr = {:#x}",
                         self.search_addr
                     );

@@ -9,6 +9,7 @@
 //! first call [`AddrRanges::reserve_one`] so that [`AddrRanges::add`] never
 //! has to allocate.
 
+use crate::throw::{check, throw};
 use core::{mem, ptr, slice};
 
 use crate::os;
@@ -47,7 +48,7 @@ impl AddrRange {
         if b.base <= self.base && self.limit <= b.limit {
             return AddrRange::default();
         } else if self.base < b.base && b.limit < self.limit {
-            panic!("pagealloc: bad prune: {b:x?} splits {self:x?}");
+            throw!("pagealloc: bad prune: {b:x?} splits {self:x?}");
         } else if b.limit < self.limit && self.base < b.limit {
             self.base = b.limit;
         } else if self.base < b.base && b.base < self.limit {
@@ -177,7 +178,7 @@ impl AddrRanges {
     /// If it needs a new slot, [`AddrRanges::reserve_one`] must have made
     /// room (an invariant violation otherwise).
     pub(super) fn add(&mut self, r: AddrRange) {
-        assert!(
+        check!(
             r.size() != 0,
             "pagealloc: attempted to add zero-sized address range {r:x?}"
         );
@@ -198,7 +199,7 @@ impl AddrRanges {
                 rs[i].base = r.base;
             }
         } else {
-            assert!(
+            check!(
                 len < self.cap,
                 "pagealloc: addrRanges.add without reserve_one"
             );

@@ -13,6 +13,7 @@ use super::layout::{
     PALLOC_CHUNK_PAGES, SUMMARY_LEVELS, align_down, align_up, chunk_base, chunk_index,
     chunk_page_index,
 };
+use crate::throw::{check, throw};
 use crate::{PAGE_SIZE, os};
 
 /// Go's `maxPagesPerPhysPage` (`maxPhysPageSize` = 512 KiB over 8 KiB
@@ -51,7 +52,7 @@ pub(super) fn fill_aligned(x: u64, m: usize) -> u64 {
         16 => apply(x, 0x7fff_7fff_7fff_7fff),
         32 => apply(x, 0x7fff_ffff_7fff_ffff),
         64 => apply(x, 0x7fff_ffff_ffff_ffff),
-        _ => panic!("pagealloc: fillAligned: bad m value {m}"),
+        _ => throw!("pagealloc: fillAligned: bad m value {m}"),
     };
     // Turn each flagged top bit into a whole flagged group, then invert so
     // that empty groups read as zeros and all others as ones.
@@ -87,11 +88,11 @@ impl PallocData {
         max: usize,
         phys_huge_page_size: usize,
     ) -> (usize, usize) {
-        assert!(
+        check!(
             minimum.is_power_of_two(),
             "pagealloc: findScavengeCandidate: min must be a non-zero power of 2, got {minimum}"
         );
-        assert!(
+        check!(
             minimum <= MAX_PAGES_PER_PHYS_PAGE,
             "pagealloc: findScavengeCandidate: min too large: {minimum}"
         );
@@ -218,7 +219,7 @@ impl PageAlloc {
     pub(crate) fn scavenge_end(&mut self, base: usize, npages: usize) {
         let ci = chunk_index(base);
         let first = chunk_page_index(base);
-        assert!(
+        check!(
             npages > 0 && first + npages <= PALLOC_CHUNK_PAGES,
             "pagealloc: scavenge_end({base:#x}, {npages}) does not lie in one chunk"
         );

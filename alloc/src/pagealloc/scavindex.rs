@@ -25,6 +25,7 @@ use super::layout::{
     PALLOC_CHUNK_BYTES, PALLOC_CHUNK_PAGES, align_down, align_up, chunk_base, chunk_index,
     chunk_page_index,
 };
+use crate::throw::check;
 use crate::{PAGE_SIZE, os};
 
 /// Go's `scavChunkHiOccFrac`.
@@ -116,7 +117,7 @@ impl ScavChunkData {
 
     /// Port of `scavChunkData.alloc`.
     pub(super) fn alloc(&mut self, npages: usize, new_gen: u32) {
-        assert!(
+        check!(
             usize::from(self.in_use) + npages <= PALLOC_CHUNK_PAGES,
             "pagealloc: too many pages allocated in chunk? in_use={} npages={npages}",
             self.in_use
@@ -134,7 +135,7 @@ impl ScavChunkData {
 
     /// Port of `scavChunkData.free`.
     pub(super) fn free(&mut self, npages: usize, new_gen: u32) {
-        assert!(
+        check!(
             usize::from(self.in_use) >= npages,
             "pagealloc: allocated pages below zero? in_use={} npages={npages}",
             self.in_use
@@ -282,7 +283,7 @@ impl ScavengeIndex {
     /// mapped run of entries from the lowest to the highest grown chunk,
     /// rounded out to OS pages, mapping only what is not mapped yet.
     fn sys_grow(&mut self, base: usize, limit: usize) -> bool {
-        assert!(
+        check!(
             base % PALLOC_CHUNK_BYTES == 0 && limit % PALLOC_CHUNK_BYTES == 0,
             "pagealloc: sysGrow bounds not aligned to pallocChunkBytes: [{base:#x}, {limit:#x})"
         );
@@ -320,7 +321,7 @@ impl ScavengeIndex {
     /// Go's `chunks[ci].load()`.
     #[inline]
     pub(super) fn load(&self, ci: ChunkIdx) -> ScavChunkData {
-        assert!(
+        check!(
             self.min <= ci && ci < self.max,
             "pagealloc: scavenge index entry {ci:#x} not mapped"
         );
@@ -331,7 +332,7 @@ impl ScavengeIndex {
     /// Go's `chunks[ci].store(sc)`.
     #[inline]
     fn store(&mut self, ci: ChunkIdx, sc: ScavChunkData) {
-        assert!(
+        check!(
             self.min <= ci && ci < self.max,
             "pagealloc: scavenge index entry {ci:#x} not mapped"
         );
