@@ -6,9 +6,9 @@
 //! and released by a pthread key destructor when the thread exits. The
 //! thread-local slot is a `const`-initialised `Cell` without a destructor,
 //! so reaching it never allocates and never fails, even while other
-//! thread-local destructors run; after the cache is released, the thread
-//! (still running destructors) uses one shared cache behind a lock, as Go
-//! uses `mcache0` while no P exists. Go counts allocations per refill;
+//! thread-local destructors run; after the cache is released, each
+//! allocation of the thread (still running destructors) gets a cache of
+//! its own for that call, as Go uses `mcache0` while no P exists. Go counts allocations per refill;
 //! here each cache keeps per-class counters that [`crate::stats`] sums
 //! (Go stops the world to flush them instead).
 
@@ -107,6 +107,13 @@ impl MCache {
         }
     }
 
+    /// Whether this cache holds `s` as its span of `class` (then a free
+    /// into it is the holder's, [`MSpan::free_local`]).
+    #[inline]
+    pub(crate) fn holds(&self, class: u8, s: *const MSpan) -> bool {
+        ptr::eq(self.alloc[class as usize].get(), s)
+    }
+
     /// The next cache in the registry.
     pub(crate) fn next(&self) -> *const MCache {
         self.next.load(Relaxed)
@@ -170,7 +177,14 @@ impl MCache {
             unsafe { CENTRAL[class as usize].uncache_span(old) };
         }
         let s = CENTRAL[class as usize].cache_span();
-        slot.set(s);
+        // An allocation nested in this one (the C library allocating for
+        // the scavenger's thread, when this allocator serves `malloc`) may
+        // have refilled the slot meanwhile: give that span back.
+        let nested = slot.replace(s);
+        if !nested.is_null() {
+            // SAFETY: this cache held `nested` and forgets it.
+            unsafe { CENTRAL[class as usize].uncache_span(nested) };
+        }
         s
     }
 
@@ -218,17 +232,6 @@ pub(crate) static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
 /// The counters of released caches.
 pub(crate) static RETIRED: Counters = Counters::new();
 
-/// The shared cache of threads whose own cache was released (and of
-/// threads that could not get one).
-pub(crate) static SHARED: Mutex<MCacheCell> = Mutex::new(MCacheCell(MCache::new()));
-
-/// [`SHARED`]'s content.
-#[derive(Debug)]
-pub(crate) struct MCacheCell(pub(crate) MCache);
-
-// SAFETY: the mutex gives one thread at a time the cache.
-unsafe impl Send for MCacheCell {}
-
 /// The pthread key whose destructor releases a thread's cache (0 = not
 /// made yet; the key itself is stored plus one).
 static KEY: AtomicUsize = AtomicUsize::new(0);
@@ -252,13 +255,22 @@ pub(crate) fn with_cache<R>(f: impl FnOnce(&MCache) -> R) -> R {
 
 #[cold]
 fn with_cache_slow<R>(c: *const MCache, f: impl FnOnce(&MCache) -> R) -> R {
-    if c.is_null()
-        && let Some(c) = make_cache()
-    {
-        // SAFETY: just made for this thread; it lives until its release.
-        return f(unsafe { &*c });
+    if c.is_null() {
+        if let Some(c) = make_cache() {
+            // SAFETY: just made for this thread; it lives until its release.
+            return f(unsafe { &*c });
+        }
     }
-    f(&lock(&SHARED).0)
+    // No cache of its own (released at thread exit, or none could be
+    // made): a cache for this one call, given back at once. Slow (a span
+    // taken and returned per allocation), but it takes no lock a nested
+    // allocation could need.
+    let temp = MCache::new();
+    let r = f(&temp);
+    temp.release_all();
+    let _r = lock(&REGISTRY);
+    RETIRED.absorb(&temp.counters);
+    r
 }
 
 /// Makes and registers the calling thread's cache, or `None` if it cannot

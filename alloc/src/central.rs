@@ -127,6 +127,8 @@ impl MCentral {
         let span = unsafe { &*s };
         // SAFETY: the caller holds the span.
         let unused = span.nelems() - unsafe { span.owned() }.alloc_count;
+        // SAFETY: the caller holds the span.
+        let unused = unused + unsafe { span.flush_local() };
         let mut l = self.lock();
         let live = span.count.fetch_sub(HELD + unused, AcqRel) - HELD - unused;
         if live == 0 {

@@ -61,6 +61,8 @@ mod stats;
 mod throw;
 
 pub use malloc::GoAlloc;
+#[doc(hidden)]
+pub use malloc::raw;
 pub use stats::{MemStats, stats};
 
 /// Go's `_PageShift`: the heap's page is 8 KiB.

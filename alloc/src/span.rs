@@ -26,7 +26,9 @@
 
 use core::cell::UnsafeCell;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use core::sync::atomic::{
+    AtomicPtr, AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering::*,
+};
 
 use crate::sizeclasses::{CLASS_TO_DIVMAGIC, MAX_OBJS_PER_SPAN};
 use crate::throw::throw;
@@ -68,6 +70,12 @@ pub(crate) struct Owned {
     pub(crate) alloc_count: usize,
     /// Go's `allocBits`: 1 = allocated at the last sweep.
     pub(crate) alloc_bits: [u64; BITMAP_WORDS],
+    /// Objects the holder's own thread freed since the last sweep: the
+    /// holder's twin of `MSpan::freed`, written without atomics (see
+    /// [`MSpan::free_local`]).
+    local_freed: [u64; BITMAP_WORDS],
+    /// How many bits `local_freed` has: frees not yet taken off `count`.
+    local_frees: usize,
 }
 
 /// Port of `mspan`. Span structures are never returned to the OS (they come
@@ -93,6 +101,8 @@ pub(crate) struct MSpan {
     nelems: AtomicUsize,
     /// Go's `divMul`: `obj_index` without a division.
     div_mul: AtomicU32,
+    /// Go's `spanclass` (no scan bit: nothing here is scanned); 0 = large.
+    class: AtomicU8,
     /// The central list the span is on: [`List::tag`] of its class and
     /// list, 0 on none. One word for both, written only under that class's
     /// central lock (or by `init`, when no list holds the span), so a stale
@@ -136,6 +146,7 @@ impl MSpan {
         self.list.store(0, Relaxed);
         self.next.store(ptr::null_mut(), Relaxed);
         self.prev.store(ptr::null_mut(), Relaxed);
+        self.class.store(class, Relaxed);
         let count = if class == 0 { 1 } else { HELD | nelems };
         self.count.store(count, Relaxed);
         for w in &self.freed {
@@ -146,6 +157,8 @@ impl MSpan {
         owned.freeindex = 0;
         owned.alloc_count = 0;
         owned.alloc_bits = [0; BITMAP_WORDS];
+        owned.local_freed = [0; BITMAP_WORDS];
+        owned.local_frees = 0;
         owned.refill_alloc_cache(0);
     }
 
@@ -171,6 +184,12 @@ impl MSpan {
     #[inline]
     pub(crate) fn nelems(&self) -> usize {
         self.nelems.load(Relaxed)
+    }
+
+    /// Go's `s.spanclass.sizeclass()`: 0 for a large span.
+    #[inline]
+    pub(crate) fn class(&self) -> u8 {
+        self.class.load(Relaxed)
     }
 
     /// The holder's state.
@@ -224,15 +243,64 @@ impl MSpan {
             } else {
                 (1u64 << below) - 1
             };
-            let freed = self.freed[w].swap(0, Acquire);
+            let freed = self.freed[w].swap(0, Acquire) | o.local_freed[w];
+            o.local_freed[w] = 0;
             let bits = (o.alloc_bits[w] | taken) & !freed;
             o.alloc_bits[w] = bits & valid_mask(nelems, w);
             live += o.alloc_bits[w].count_ones() as usize;
         }
+        self.take_local_frees(o);
         o.freeindex = 0;
         o.alloc_count = live;
         o.refill_alloc_cache(0);
         nelems - live
+    }
+
+    /// Takes the holder's own frees off `count`, once their bits are merged.
+    fn take_local_frees(&self, o: &mut Owned) {
+        if o.local_frees > 0 {
+            self.count.fetch_sub(o.local_frees, Relaxed);
+            o.local_frees = 0;
+        }
+    }
+
+    /// The free of object `i` by the thread whose cache holds the span: no
+    /// atomic operation, since only the holder reads its own record, and
+    /// the holder's next sweep (or its `flush_local`, when it gives the
+    /// span back) applies it. Go has no twin: its frees are the sweeper's.
+    ///
+    /// # Safety
+    /// As [`MSpan::owned`]; `i` is a live object of the span.
+    pub(crate) unsafe fn free_local(&self, i: usize) {
+        // SAFETY: the caller holds the span.
+        let o = unsafe { self.owned() };
+        let bit = 1u64 << (i % 64);
+        if cfg!(debug_assertions) && o.local_freed[i / 64] & bit != 0 {
+            throw!("object {i} of the span at {:#x} freed twice", self.start());
+        }
+        o.local_freed[i / 64] |= bit;
+        o.local_frees += 1;
+    }
+
+    /// Before the holder gives the span back: its own frees join the
+    /// shared `freed` bitmap (for the next holder's sweep). Returns how
+    /// many there were, not yet taken off `count` (the caller does).
+    ///
+    /// # Safety
+    /// As [`MSpan::owned`].
+    pub(crate) unsafe fn flush_local(&self) -> usize {
+        // SAFETY: the caller holds the span.
+        let o = unsafe { self.owned() };
+        if o.local_frees == 0 {
+            return 0;
+        }
+        for (shared, local) in self.freed.iter().zip(&mut o.local_freed) {
+            if *local != 0 {
+                shared.fetch_or(*local, Release);
+                *local = 0;
+            }
+        }
+        core::mem::take(&mut o.local_frees)
     }
 }
 
@@ -248,14 +316,16 @@ impl MSpan {
     /// As [`MSpan::owned`]; every reserved slot has been allocated
     /// (`alloc_count == nelems`).
     pub(crate) unsafe fn reclaim(&self) -> bool {
-        let live = self.count.load(Acquire) & !HELD;
+        // SAFETY: the caller holds the span.
+        let local = unsafe { self.owned() }.local_frees;
+        let live = (self.count.load(Acquire) & !HELD) - local;
         if live == self.nelems() {
             return false;
         }
         // SAFETY: the caller holds the span.
         let free = unsafe { self.sweep() };
-        // `count` was HELD + live with nothing reserved: reserve what the
-        // sweep found, as `cache_span` does.
+        // `count` is now HELD + live with nothing reserved (the sweep took
+        // the local frees off): reserve what it found, as `cache_span` does.
         self.count.fetch_add(free, Relaxed);
         free > 0
     }

@@ -10,7 +10,7 @@
 
 use core::sync::atomic::Ordering::Relaxed;
 
-use crate::cache::{Counters, REGISTRY, RETIRED, SHARED, lock};
+use crate::cache::{Counters, REGISTRY, RETIRED, lock};
 use crate::heap::HEAP;
 use crate::sizeclasses::CLASS_TO_SIZE;
 
@@ -58,7 +58,6 @@ pub fn stats() -> MemStats {
             add(&mut s, &cache.counters);
             c = cache.next();
         }
-        add(&mut s, &lock(&SHARED).0.counters);
     }
     let h = HEAP.lock();
     s.heap_sys = h.sys as u64;
