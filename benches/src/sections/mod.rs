@@ -5,6 +5,7 @@
 //! (and, if it has any, `pub fn tables() -> Vec<Table>`), plus one entry in
 //! [`SECTIONS`].
 
+pub mod alloc;
 pub mod chan;
 pub mod context;
 pub mod executor;
@@ -91,6 +92,11 @@ pub const SECTIONS: &[Section] = &[
     Section {
         name: "mq",
         workloads: mq::workloads,
+        tables: no_tables,
+    },
+    Section {
+        name: "alloc",
+        workloads: alloc::workloads,
         tables: no_tables,
     },
 ];
