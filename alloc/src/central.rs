@@ -32,12 +32,15 @@
 
 use crate::throw::throw;
 use core::ptr;
-use core::sync::atomic::Ordering::*;
-use std::sync::Mutex;
+use gort_sync::{Mutex, MutexGuard, Ordering::*};
 
+#[cfg(not(gort_loom))]
 use crate::PAGE_SIZE;
+#[cfg(not(gort_loom))]
 use crate::heap::HEAP;
-use crate::sizeclasses::{CLASS_TO_ALLOCNPAGES, CLASS_TO_SIZE, NUM_SIZE_CLASSES};
+#[cfg(not(gort_loom))]
+use crate::sizeclasses::NUM_SIZE_CLASSES;
+use crate::sizeclasses::{CLASS_TO_ALLOCNPAGES, CLASS_TO_SIZE};
 use crate::span::{HELD, List, MSpan};
 
 /// The two lists of one class, threaded through the spans' `next`/`prev`.
@@ -57,12 +60,16 @@ unsafe impl Send for Lists {}
 
 /// Port of `mcentral`.
 #[derive(Debug)]
-pub(crate) struct MCentral {
+pub struct MCentral {
     class: u8,
     lists: Mutex<Lists>,
+    /// Under loom, the spans released to the (modelled) heap.
+    #[cfg(gort_loom)]
+    released: Mutex<Vec<usize>>,
 }
 
 /// Go's `mheap.central`: one central per size class (index 0 unused).
+#[cfg(not(gort_loom))]
 pub(crate) static CENTRAL: [MCentral; NUM_SIZE_CLASSES] = {
     let mut c = [const { MCentral::new(0) }; NUM_SIZE_CLASSES];
     let mut i = 0;
@@ -74,25 +81,32 @@ pub(crate) static CENTRAL: [MCentral; NUM_SIZE_CLASSES] = {
 };
 
 impl MCentral {
+    #[cfg(not(gort_loom))]
     const fn new(class: u8) -> Self {
         MCentral {
             class,
-            lists: Mutex::new(Lists {
-                class,
-                partial: ptr::null_mut(),
-                full: ptr::null_mut(),
-            }),
+            lists: Mutex::new(Lists::new(class)),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Lists> {
-        self.lists.lock().unwrap_or_else(|e| e.into_inner())
+    /// A central of `class` for a loom model (its heap is modelled).
+    #[cfg(gort_loom)]
+    pub fn new(class: u8) -> Self {
+        MCentral {
+            class,
+            lists: Mutex::new(Lists::new(class)),
+            released: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Lists> {
+        gort_sync::lock(&self.lists)
     }
 
     /// Port of `mcentral.cacheSpan`: a span with a free slot for a thread
     /// cache, now held by it, its scan set to the first free slot. Null
     /// when memory is exhausted.
-    pub(crate) fn cache_span(&self) -> *mut MSpan {
+    pub fn cache_span(&self) -> *mut MSpan {
         let mut l = self.lock();
         let s = l.partial;
         if s.is_null() {
@@ -122,7 +136,7 @@ impl MCentral {
     ///
     /// # Safety
     /// The caller holds `s`, a span of this class, and stops using it.
-    pub(crate) unsafe fn uncache_span(&self, s: *mut MSpan) {
+    pub unsafe fn uncache_span(&self, s: *mut MSpan) {
         // SAFETY: the caller holds the span.
         let span = unsafe { &*s };
         // SAFETY: the caller holds the span.
@@ -135,7 +149,7 @@ impl MCentral {
             drop(l);
             // SAFETY: unheld, on no list, no live object: nobody else can
             // reach it any more.
-            unsafe { HEAP.free_span(s) };
+            unsafe { self.release(s) };
         } else if live < span.nelems() {
             l.push(span, List::Partial);
         } else {
@@ -144,11 +158,64 @@ impl MCentral {
     }
 
     /// Port of `mcentral.grow`: a new span from the heap, already held.
+    #[cfg(not(gort_loom))]
     fn grow(&self) -> *mut MSpan {
         let class = self.class as usize;
         let npages = CLASS_TO_ALLOCNPAGES[class] as usize;
         let size = CLASS_TO_SIZE[class] as usize;
         HEAP.alloc(npages, self.class, size, PAGE_SIZE)
+    }
+
+    /// `grow` in a loom model: a new structure at a made-up address.
+    #[cfg(gort_loom)]
+    fn grow(&self) -> *mut MSpan {
+        use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+        static NEXT: AtomicUsize = AtomicUsize::new(1);
+        let class = self.class as usize;
+        let npages = CLASS_TO_ALLOCNPAGES[class] as usize;
+        let s: &'static MSpan = Box::leak(Box::default());
+        let start = NEXT.fetch_add(1, Relaxed) << 24;
+        // SAFETY: a new structure nobody else sees.
+        unsafe { s.init(start, npages, self.class, CLASS_TO_SIZE[class] as usize) };
+        ptr::from_ref(s).cast_mut()
+    }
+
+    /// Gives an empty span's pages back to the heap (Go: `mheap.freeSpan`).
+    ///
+    /// # Safety
+    /// Nobody holds or lists `s`, and none of its objects is live.
+    #[cfg(not(gort_loom))]
+    unsafe fn release(&self, s: *mut MSpan) {
+        // SAFETY: the caller's promise.
+        unsafe { HEAP.free_span(s) };
+    }
+
+    /// `release` in a loom model: recorded for the model to check.
+    #[cfg(gort_loom)]
+    unsafe fn release(&self, s: *mut MSpan) {
+        gort_sync::lock(&self.released).push(s as usize);
+    }
+
+    /// The spans released so far (loom models only).
+    #[cfg(gort_loom)]
+    pub fn released(&self) -> Vec<usize> {
+        gort_sync::lock(&self.released).clone()
+    }
+
+    /// The spans on the partial and the full list (loom models only).
+    #[cfg(gort_loom)]
+    pub fn listed(&self) -> (Vec<usize>, Vec<usize>) {
+        let l = self.lock();
+        let walk = |mut s: *mut MSpan| {
+            let mut out = Vec::new();
+            while !s.is_null() {
+                out.push(s as usize);
+                // SAFETY: listed spans are live; the lock is held.
+                s = unsafe { (*s).next.load(Relaxed) };
+            }
+            out
+        };
+        (walk(l.partial), walk(l.full))
     }
 
     /// The small-object free: marks object `p` of span `s` freed and does
@@ -157,7 +224,7 @@ impl MCentral {
     /// # Safety
     /// `p` is a live object of this class in span `s` (from `span_of`),
     /// allocated by this allocator and not freed since.
-    pub(crate) unsafe fn free(&self, s: *const MSpan, p: usize) {
+    pub unsafe fn free(&self, s: *const MSpan, p: usize) {
         // SAFETY: `s` holds the live object `p`, so it is an in-use span.
         let span = unsafe { &*s };
         let nelems = span.nelems();
@@ -184,7 +251,7 @@ impl MCentral {
             drop(l);
             // SAFETY: unheld (a listed span is not held), now on no list,
             // no live object.
-            unsafe { HEAP.free_span(s.cast_mut()) };
+            unsafe { self.release(s.cast_mut()) };
         } else if on == List::Full && count < span.nelems() {
             l.remove(span);
             l.push(span, List::Partial);
@@ -193,6 +260,14 @@ impl MCentral {
 }
 
 impl Lists {
+    const fn new(class: u8) -> Self {
+        Lists {
+            class,
+            partial: ptr::null_mut(),
+            full: ptr::null_mut(),
+        }
+    }
+
     fn head(&mut self, which: List) -> &mut *mut MSpan {
         match which {
             List::Partial => &mut self.partial,

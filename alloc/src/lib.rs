@@ -42,28 +42,55 @@
 //!   pages); larger alignments take the large-object path, whose span is
 //!   carved at an aligned address.
 //! - One cache per thread instead of per P; see the `cache` module.
-//! - Allocation failure returns null; nothing in the allocator aborts or
-//!   allocates through the global allocator.
+//! - Allocation failure returns null. Nothing in the allocator allocates
+//!   through the global allocator; a broken internal invariant (or, in
+//!   debug builds, a detected double free) ends the process with a
+//!   message, as Go's `throw` does, since a panic cannot unwind out of an
+//!   allocator.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod throw;
+
+#[cfg(not(gort_loom))]
 mod arena;
+#[cfg(not(gort_loom))]
 mod cache;
 mod central;
+#[cfg(not(gort_loom))]
 mod fixalloc;
+#[cfg(not(gort_loom))]
 mod heap;
+#[cfg(not(gort_loom))]
 mod malloc;
+#[cfg(not(gort_loom))]
 mod os;
+#[cfg(not(gort_loom))]
 mod pagealloc;
+#[cfg(not(gort_loom))]
 mod scavenger;
 mod sizeclasses;
 mod span;
+#[cfg(not(gort_loom))]
 mod stats;
-mod throw;
 
+#[cfg(not(gort_loom))]
 pub use malloc::GoAlloc;
 #[doc(hidden)]
+#[cfg(not(gort_loom))]
 pub use malloc::raw;
+#[cfg(not(gort_loom))]
 pub use stats::{MemStats, stats};
+
+/// What the loom models (`tests/loom_span.rs`) drive: the span protocol
+/// and the central lists, with the page heap modelled. Under
+/// `--cfg gort_loom` only the protocol's modules are built.
+#[cfg(gort_loom)]
+#[doc(hidden)]
+pub mod loom_api {
+    pub use crate::central::MCentral;
+    pub use crate::sizeclasses::class_for;
+    pub use crate::span::{HELD, MSpan, Owned};
+}
 
 /// Go's `_PageShift`: the heap's page is 8 KiB.
 pub(crate) const PAGE_SHIFT: usize = 13;

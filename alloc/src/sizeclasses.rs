@@ -206,7 +206,7 @@ pub(crate) fn size_to_class(size: usize) -> u8 {
 /// Constant time: one [`size_to_class`] lookup plus, for `align > 8`, one
 /// lookup in a compile-time table.
 #[inline]
-pub(crate) fn class_for(size: usize, align: usize) -> Option<u8> {
+pub fn class_for(size: usize, align: usize) -> Option<u8> {
     debug_assert!(align.is_power_of_two());
     // An aligned object is at least `align` bytes; also keeps size 0 off
     // the placeholder class 0.

@@ -24,17 +24,14 @@
 //! that needs the central list to change acts on it (see
 //! [`crate::central`]).
 
-use core::cell::UnsafeCell;
 use core::ptr;
-use core::sync::atomic::{
-    AtomicPtr, AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering::*,
-};
+use gort_sync::{AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering::*, UnsafeCell};
 
 use crate::sizeclasses::{CLASS_TO_DIVMAGIC, MAX_OBJS_PER_SPAN};
 use crate::throw::throw;
 
 /// The `count` flag of a held span.
-pub(crate) const HELD: usize = 1 << (usize::BITS - 1);
+pub const HELD: usize = 1 << (usize::BITS - 1);
 
 /// Words in a span's bitmaps: one bit per object, at most 1024 objects.
 const BITMAP_WORDS: usize = MAX_OBJS_PER_SPAN / 64;
@@ -42,7 +39,7 @@ const BITMAP_WORDS: usize = MAX_OBJS_PER_SPAN / 64;
 /// Which central list a span is on; guarded by that central's lock.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
-pub(crate) enum List {
+pub enum List {
     /// Has a free slot (Go's partial span sets).
     Partial = 1,
     /// Every slot live (Go's full span sets).
@@ -51,25 +48,25 @@ pub(crate) enum List {
 
 impl List {
     /// The `MSpan::list` value of a span of `class` on this list (never 0).
-    pub(crate) fn tag(self, class: u8) -> u16 {
-        (class as u16) << 8 | self as u16
+    pub fn tag(self, class: u8) -> u32 {
+        (class as u32) << 8 | self as u32
     }
 }
 
 /// What only the span's current holder touches: the allocation scan.
 /// Port of the allocation half of `mspan`'s fields.
 #[derive(Debug)]
-pub(crate) struct Owned {
+pub struct Owned {
     /// Go's `freeindex`: every slot below it is allocated (until the next
     /// sweep); slots at or above it are free where `alloc_bits` is 0.
-    pub(crate) freeindex: usize,
+    pub freeindex: usize,
     /// Go's `allocCache`: the complement of `alloc_bits` from the 64-bit
     /// word holding `freeindex`, shifted so bit 0 is `freeindex`.
-    pub(crate) alloc_cache: u64,
+    pub alloc_cache: u64,
     /// Go's `allocCount`: objects allocated, as the holder knows it.
-    pub(crate) alloc_count: usize,
+    pub alloc_count: usize,
     /// Go's `allocBits`: 1 = allocated at the last sweep.
-    pub(crate) alloc_bits: [u64; BITMAP_WORDS],
+    pub alloc_bits: [u64; BITMAP_WORDS],
     /// Objects the holder's own thread freed since the last sweep: the
     /// holder's twin of `MSpan::freed`, written without atomics (see
     /// [`MSpan::free_local`]).
@@ -87,7 +84,7 @@ pub(crate) struct Owned {
 /// lock or the arena's span map, which order them.
 #[derive(Debug)]
 #[repr(C)]
-pub(crate) struct MSpan {
+pub struct MSpan {
     /// The free-list link while the structure is unused (Go's `mlink`);
     /// first, as [`crate::fixalloc`] requires.
     pub(crate) link: AtomicPtr<u8>,
@@ -108,17 +105,47 @@ pub(crate) struct MSpan {
     /// central lock (or by `init`, when no list holds the span), so a stale
     /// freer that reads its own class's tag under its lock knows the span
     /// is on its lists, in the incarnation it checks next.
-    pub(crate) list: AtomicU16,
+    pub(crate) list: AtomicU32,
     /// Central list links (Go ≤ 1.15's `mSpanList`; see [`crate::central`]).
     pub(crate) next: AtomicPtr<MSpan>,
     /// See `next`.
     pub(crate) prev: AtomicPtr<MSpan>,
     /// See the module docs.
-    pub(crate) count: AtomicUsize,
+    pub count: AtomicUsize,
     /// Objects freed since the last sweep (the module docs).
     freed: [AtomicU64; BITMAP_WORDS],
     /// The holder's state.
     owned: UnsafeCell<Owned>,
+}
+
+#[cfg(gort_loom)]
+impl Default for MSpan {
+    /// An unused span structure. Outside loom models the structures come
+    /// zeroed from the span allocator instead (an all-zero `MSpan` is this).
+    fn default() -> Self {
+        MSpan {
+            link: AtomicPtr::new(ptr::null_mut()),
+            start: AtomicUsize::new(0),
+            npages: AtomicUsize::new(0),
+            elemsize: AtomicUsize::new(0),
+            nelems: AtomicUsize::new(0),
+            div_mul: AtomicU32::new(0),
+            class: AtomicU8::new(0),
+            list: AtomicU32::new(0),
+            next: AtomicPtr::new(ptr::null_mut()),
+            prev: AtomicPtr::new(ptr::null_mut()),
+            count: AtomicUsize::new(0),
+            freed: core::array::from_fn(|_| AtomicU64::new(0)),
+            owned: UnsafeCell::new(Owned {
+                freeindex: 0,
+                alloc_cache: 0,
+                alloc_count: 0,
+                alloc_bits: [0; BITMAP_WORDS],
+                local_freed: [0; BITMAP_WORDS],
+                local_frees: 0,
+            }),
+        }
+    }
 }
 
 // SAFETY: every field is atomic except `owned`, which only the span's one
@@ -134,7 +161,7 @@ impl MSpan {
     /// # Safety
     /// The structure is not in use: fresh from the span allocator (stale
     /// readers may still load its atomics, which is allowed).
-    pub(crate) unsafe fn init(&self, start: usize, npages: usize, class: u8, elemsize: usize) {
+    pub unsafe fn init(&self, start: usize, npages: usize, class: u8, elemsize: usize) {
         let bytes = npages * crate::PAGE_SIZE;
         let nelems = if class == 0 { 1 } else { bytes / elemsize };
         self.start.store(start, Relaxed);
@@ -164,31 +191,31 @@ impl MSpan {
 
     /// Go's `s.base()`.
     #[inline]
-    pub(crate) fn start(&self) -> usize {
+    pub fn start(&self) -> usize {
         self.start.load(Relaxed)
     }
 
     /// Go's `s.npages`.
     #[inline]
-    pub(crate) fn npages(&self) -> usize {
+    pub fn npages(&self) -> usize {
         self.npages.load(Relaxed)
     }
 
     /// Go's `s.elemsize`.
     #[inline]
-    pub(crate) fn elemsize(&self) -> usize {
+    pub fn elemsize(&self) -> usize {
         self.elemsize.load(Relaxed)
     }
 
     /// Go's `s.nelems`.
     #[inline]
-    pub(crate) fn nelems(&self) -> usize {
+    pub fn nelems(&self) -> usize {
         self.nelems.load(Relaxed)
     }
 
     /// Go's `s.spanclass.sizeclass()`: 0 for a large span.
     #[inline]
-    pub(crate) fn class(&self) -> u8 {
+    pub fn class(&self) -> u8 {
         self.class.load(Relaxed)
     }
 
@@ -199,14 +226,15 @@ impl MSpan {
     /// central took it off its lists under the lock and set [`HELD`], or it
     /// is new and not yet published.
     #[allow(clippy::mut_from_ref)]
-    pub(crate) unsafe fn owned(&self) -> &mut Owned {
+    pub unsafe fn owned(&self) -> &mut Owned {
         // SAFETY: only the holder calls this (the caller's promise), and
-        // there is one holder at a time.
-        unsafe { &mut *self.owned.get() }
+        // there is one holder at a time (under loom the access is checked
+        // against the others').
+        self.owned.with_mut(|o| unsafe { &mut *o })
     }
 
     /// Port of `mspan.objIndex`: the index of the object holding `p`.
-    pub(crate) fn obj_index(&self, p: usize) -> usize {
+    pub fn obj_index(&self, p: usize) -> usize {
         let offset = (p - self.start()) as u64;
         ((offset * self.div_mul.load(Relaxed) as u64) >> 32) as usize
     }
@@ -271,7 +299,7 @@ impl MSpan {
     ///
     /// # Safety
     /// As [`MSpan::owned`]; `i` is a live object of the span.
-    pub(crate) unsafe fn free_local(&self, i: usize) {
+    pub unsafe fn free_local(&self, i: usize) {
         // SAFETY: the caller holds the span.
         let o = unsafe { self.owned() };
         let bit = 1u64 << (i % 64);
@@ -315,7 +343,7 @@ impl MSpan {
     /// # Safety
     /// As [`MSpan::owned`]; every reserved slot has been allocated
     /// (`alloc_count == nelems`).
-    pub(crate) unsafe fn reclaim(&self) -> bool {
+    pub unsafe fn reclaim(&self) -> bool {
         // SAFETY: the caller holds the span.
         let local = unsafe { self.owned() }.local_frees;
         let live = (self.count.load(Acquire) & !HELD) - local;
@@ -348,7 +376,7 @@ impl Owned {
     /// Port of `nextFreeFast` (runtime/malloc.go): the next free slot if
     /// the cached 64 bits have one and taking it does not need a refill.
     #[inline]
-    pub(crate) fn next_free_fast(&mut self, nelems: usize) -> Option<usize> {
+    pub fn next_free_fast(&mut self, nelems: usize) -> Option<usize> {
         let bit = self.alloc_cache.trailing_zeros() as usize;
         if bit < 64 {
             let result = self.freeindex + bit;
@@ -369,7 +397,7 @@ impl Owned {
     /// Port of `mspan.nextFreeIndex` (runtime/mbitmap.go): the next free
     /// slot at or after `freeindex`, or `nelems` when there is none. Does
     /// not count the allocation (the caller does, as Go's `nextFree`).
-    pub(crate) fn next_free_index(&mut self, nelems: usize) -> usize {
+    pub fn next_free_index(&mut self, nelems: usize) -> usize {
         let mut free = self.freeindex;
         if free >= nelems {
             return nelems;

@@ -56,7 +56,9 @@ macro_rules! throw {
     };
 }
 
-/// `check!(cond, fmt, args..)`: [`fatal`] unless `cond` holds.
+/// `check!(cond, fmt, args..)`: [`fatal`] unless `cond` holds (unused in
+/// loom builds, which leave out the heap).
+#[cfg_attr(gort_loom, allow(unused_macros))]
 macro_rules! check {
     ($cond:expr, $($arg:tt)*) => {
         if !$cond {
@@ -65,4 +67,5 @@ macro_rules! check {
     };
 }
 
+#[cfg_attr(gort_loom, allow(unused_imports))]
 pub(crate) use {check, throw};
