@@ -147,6 +147,7 @@ fn arena_index(p: usize) -> usize {
 }
 
 /// The `spans` slot of the page holding `p`, whose arena must exist.
+#[inline]
 fn slot(p: usize) -> &'static AtomicPtr<MSpan> {
     let l2 = ARENAS.load(Acquire);
     check!(
@@ -167,6 +168,7 @@ fn slot(p: usize) -> &'static AtomicPtr<MSpan> {
 }
 
 /// Port of `spanOf` for a pointer into an in-use span.
+#[inline]
 pub(crate) fn span_of(p: usize) -> *const MSpan {
     slot(p).load(Relaxed)
 }

@@ -234,6 +234,7 @@ impl MSpan {
     }
 
     /// Port of `mspan.objIndex`: the index of the object holding `p`.
+    #[inline]
     pub fn obj_index(&self, p: usize) -> usize {
         let offset = (p - self.start()) as u64;
         ((offset * self.div_mul.load(Relaxed) as u64) >> 32) as usize
