@@ -15,7 +15,8 @@
 use core::cell::Cell;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::*};
-use std::sync::{Mutex, MutexGuard};
+use gort_sync::lock;
+use std::sync::Mutex;
 
 use crate::central::CENTRAL;
 use crate::fixalloc::FixAlloc;
@@ -235,11 +236,6 @@ pub(crate) static RETIRED: Counters = Counters::new();
 /// The pthread key whose destructor releases a thread's cache (0 = not
 /// made yet; the key itself is stored plus one).
 static KEY: AtomicUsize = AtomicUsize::new(0);
-
-/// Takes a lock that nothing can poison in practice.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Runs `f` with the calling thread's cache.
 #[inline]

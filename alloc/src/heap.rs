@@ -72,7 +72,7 @@ impl MHeap {
     /// Takes the heap lock. Nothing panics while holding it, so poisoning
     /// cannot happen; it is ignored all the same.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Locked> {
-        self.locked.lock().unwrap_or_else(|e| e.into_inner())
+        gort_sync::lock(&self.locked)
     }
 
     /// Port of `mheap.alloc` / `mheap.allocSpan` for a span of `npages`
@@ -150,7 +150,7 @@ impl MHeap {
         h.inuse -= npages * PAGE_SIZE;
         // SAFETY: unused, as promised.
         unsafe { h.spanalloc.free(s) };
-        let over = scavenger::needed(&h);
+        let over = scavenger::over_goal(&h);
         drop(h);
         scavenger::wake_if_needed(over);
     }

@@ -26,11 +26,11 @@
 //!   frees pages never has it.
 
 use core::sync::atomic::{AtomicBool, AtomicU8, Ordering::*};
+use gort_sync::lock;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::PAGE_SIZE;
-use crate::cache::lock;
 use crate::heap::{HEAP, Locked};
 use crate::os;
 
@@ -55,12 +55,14 @@ static STATE: AtomicU8 = AtomicU8::new(0);
 static PARKED: AtomicBool = AtomicBool::new(true);
 
 /// The retained-heap goal for the heap's current state (module docs).
-pub(crate) fn goal(h: &Locked) -> usize {
+fn goal(h: &Locked) -> usize {
     (2 * h.inuse).max(HEAP_MINIMUM) / 100 * (100 + RETAIN_EXTRA_PERCENT)
 }
 
-/// Whether the heap retains more than its goal (Go's `shouldStop`, negated).
-fn over_goal(h: &Locked) -> bool {
+/// Whether the heap retains more than its goal (Go's `shouldStop`,
+/// negated); the heap asks it under its lock and passes the answer to
+/// [`wake_if_needed`] once unlocked.
+pub(crate) fn over_goal(h: &Locked) -> bool {
     h.sys - h.released > goal(h)
 }
 
@@ -79,12 +81,6 @@ pub(crate) fn wake_if_needed(over: bool) {
     PARKED.store(false, Relaxed);
     *lock(&WANTED) = true;
     WAKE.notify_one();
-}
-
-/// Whether the heap is over its goal (for the heap to pass to
-/// [`wake_if_needed`] once unlocked).
-pub(crate) fn needed(h: &Locked) -> bool {
-    over_goal(h)
 }
 
 fn spawn() -> bool {

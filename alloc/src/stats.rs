@@ -10,9 +10,10 @@
 
 use core::sync::atomic::Ordering::Relaxed;
 
-use crate::cache::{Counters, REGISTRY, RETIRED, lock};
+use crate::cache::{Counters, REGISTRY, RETIRED};
 use crate::heap::HEAP;
 use crate::sizeclasses::CLASS_TO_SIZE;
+use gort_sync::lock;
 
 /// Go's `runtime.MemStats`, the heap part.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

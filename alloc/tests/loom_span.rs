@@ -82,6 +82,22 @@ impl Holder {
     }
 }
 
+/// A holder of a new span whose two objects it allocated:
+/// `(holder, span, first object, second object)`.
+fn full_span(c: &Arc<MCentral>) -> (Holder, Addr, Addr, Addr) {
+    let mut h = Holder::new(c);
+    let (p0, p1) = (h.alloc(), h.alloc());
+    let s = h.span;
+    (h, s, p0, p1)
+}
+
+/// Frees object `p` of span `s` on a new model thread.
+fn free_on_thread(c: &Arc<MCentral>, s: Addr, p: Addr) -> thread::JoinHandle<()> {
+    let c = c.clone();
+    // SAFETY: the caller passes a live object `p` of `s`, freed once.
+    thread::spawn(move || unsafe { c.free(s as *const MSpan, p) })
+}
+
 /// The end state every model must reach once all objects are freed and
 /// no holder is left: every span released exactly once, no list holding
 /// anything.
@@ -108,14 +124,8 @@ fn all_released(c: &MCentral, spans: &[Addr]) {
 fn uncache_racing_a_cross_thread_free() {
     loom::model(|| {
         let c = Arc::new(MCentral::new(class()));
-        let mut h = Holder::new(&c);
-        let (p0, p1) = (h.alloc(), h.alloc());
-        let s = h.span;
-        let freer = {
-            let c = c.clone();
-            // SAFETY: `p1` is live in `s`.
-            thread::spawn(move || unsafe { c.free(s as *const MSpan, p1) })
-        };
+        let (h, s, p0, p1) = full_span(&c);
+        let freer = free_on_thread(&c, s, p1);
         h.release();
         freer.join().unwrap();
         assert_eq!(c.listed(), (vec![s], vec![]), "one live object: partial");
@@ -137,14 +147,8 @@ fn uncache_racing_a_cross_thread_free() {
 fn cross_thread_free_racing_the_holders_allocation() {
     loom::model(|| {
         let c = Arc::new(MCentral::new(class()));
-        let mut h = Holder::new(&c);
-        let (p0, p1) = (h.alloc(), h.alloc());
-        let s = h.span;
-        let freer = {
-            let c = c.clone();
-            // SAFETY: `p0` is live in `s`.
-            thread::spawn(move || unsafe { c.free(s as *const MSpan, p0) })
-        };
+        let (mut h, s, p0, p1) = full_span(&c);
+        let freer = free_on_thread(&c, s, p0);
         let q = h.alloc();
         let q_span = h.span;
         freer.join().unwrap();
@@ -167,23 +171,14 @@ fn cross_thread_free_racing_the_holders_allocation() {
 fn two_frees_racing_a_cache_span() {
     loom::model(|| {
         let c = Arc::new(MCentral::new(class()));
-        let mut h = Holder::new(&c);
-        let (p0, p1) = (h.alloc(), h.alloc());
-        let s = h.span;
+        let (h, s, p0, p1) = full_span(&c);
         h.release();
         assert_eq!(
             c.listed(),
             (vec![], vec![s]),
             "a full span: on the full list"
         );
-        let freers: Vec<_> = [p0, p1]
-            .into_iter()
-            .map(|p| {
-                let c = c.clone();
-                // SAFETY: `p` is live in `s`.
-                thread::spawn(move || unsafe { c.free(s as *const MSpan, p) })
-            })
-            .collect();
+        let freers = [free_on_thread(&c, s, p0), free_on_thread(&c, s, p1)];
         let mut h2 = Holder::new(&c);
         let q = h2.alloc();
         let q_span = h2.span;
